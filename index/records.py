@@ -115,3 +115,18 @@ class Progress:
     stage: str  # "scan", "read", "embed", "write", "done"
     done: int
     total: int
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A passage as the store holds it, with its article's details (for ranking and quoting)."""
+
+    id: int
+    article_id: str
+    position: int
+    text: str
+    sentences: tuple[tuple[int, int], ...]
+    title: str
+    date: str | None
+    source: str
+    language: str

@@ -1,0 +1,38 @@
+# Newsdesk: `make demo` and `make test` do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+QUESTION ?= What was agreed in Minsk in December 2022?
+
+.PHONY: demo test bot bench clean
+
+demo: $(VENV)/.installed
+	$(BIN)/newsdesk index
+	$(BIN)/newsdesk ask "$(QUESTION)"
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+bot: $(VENV)/.installed
+	$(BIN)/newsdesk bot
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/build_speed.py
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/query_speed.py
+
+# The CPU build of torch goes in first: left to pip, it would pull the CUDA build (gigabytes).
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "torch==2.13.0"
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) data/index

@@ -1,0 +1,316 @@
+"""The incremental build: new and changed articles are embedded, deleted ones leave.
+
+A file whose bytes hash as before is not even parsed; inside a changed file,
+articles whose content hash is unchanged keep their passages and vectors. The
+build works on a copy of the live snapshot in a workspace folder and publishes
+it only when complete (see ``snapshot``), so the live index keeps answering and
+survives any interruption. A file that cannot be read is skipped with a warning
+naming it; if it was indexed before, its articles stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index import keywords, passages as splitting, readers, snapshot
+from index.config import Settings
+from index.embedder import Embedder
+from index.errors import ArticleError, BuildError, ModelMismatchError
+from index.records import Article, BuildReport, Progress
+from index.store import SCHEMA_VERSION, Store
+from index.vectors import VectorIndex
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 512  # passages embedded and written per transaction
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class Plan:
+    """What a build has to do, worked out before anything is written."""
+
+    new: dict[str, Article] = field(default_factory=dict)  # articles to embed (added or updated)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    remove: set[str] = field(default_factory=set)  # article ids to delete (removed or updated)
+    removed: int = 0
+    file_hashes: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.new or self.remove)
+
+
+def build(
+    settings: Settings,
+    embedder: Embedder,
+    full: bool = False,
+    progress: ProgressCallback | None = None,
+    show_progress: bool = False,
+) -> BuildReport:
+    """Bring the index in ``settings.index_dir`` up to date with the articles folder."""
+    started = time.monotonic()
+    if not settings.articles_dir.is_dir():
+        raise BuildError(f"the articles folder {settings.articles_dir} does not exist")
+    with snapshot.build_lock(settings.index_dir):
+        previous = None if full else _open_previous(settings.index_dir, embedder)
+        try:
+            plan = make_plan(settings.articles_dir, previous, progress)
+            if previous is not None and not plan.changed and plan.file_hashes == previous.file_hashes():
+                return _report(plan, previous.counts(), started, full, embedded=0)
+            embedded, totals = _write(settings, embedder, previous, plan, progress, show_progress)
+        finally:
+            if previous is not None:
+                previous.close()
+    return _report(plan, totals, started, full, embedded)
+
+
+def _open_previous(index_dir: Path, embedder: Embedder) -> Store | None:
+    """The live snapshot's store, if there is a usable one built by this model."""
+    if not snapshot.exists(index_dir):
+        return None
+    folder = snapshot.current(index_dir)
+    manifest = snapshot.read_manifest(folder)
+    if manifest.get("model") != embedder.identity:
+        raise ModelMismatchError(
+            f"the index was built with the model {manifest.get('model')!r}, not {embedder.identity!r}: "
+            "rebuild it with `newsdesk index --full`"
+        )
+    if manifest.get("schema") != SCHEMA_VERSION or manifest.get("pipeline") != readers.PIPELINE_VERSION:
+        logger.info("the index was built by another version of Newsdesk: rebuilding it whole")
+        return None
+    return Store(folder / snapshot.STORE_FILE, readonly=True)
+
+
+# --- planning ------------------------------------------------------------------------------
+
+
+def article_files(articles_dir: Path) -> Iterator[Path]:
+    """Every article file under ``articles_dir`` (subfolders included, hidden ones not), sorted."""
+    for folder, dirs, files in os.walk(articles_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(readers.SUFFIXES):
+                yield Path(folder) / name
+
+
+def file_hash(path: Path) -> str:
+    return readers.content_hash(path.read_bytes())
+
+
+def make_plan(articles_dir: Path, previous: Store | None, progress: ProgressCallback | None) -> Plan:
+    """Compare the articles folder with the previous index."""
+    plan = Plan()
+    old_files = previous.file_hashes() if previous else {}
+    old_ids = previous.article_ids_by_path() if previous else {}
+    old_hashes = previous.article_hashes() if previous else {}
+    paths = list(article_files(articles_dir))
+    for done, path in enumerate(paths, start=1):
+        relative = path.relative_to(articles_dir).as_posix()
+        _plan_file(plan, path, articles_dir, relative, old_files, old_ids.get(relative, []), old_hashes)
+        if progress:
+            progress(Progress("read", done, len(paths)))
+    for relative, ids in old_ids.items():
+        if relative not in plan.file_hashes:  # the file is gone
+            plan.remove.update(ids)
+            plan.removed += len(ids)
+    return plan
+
+
+def _plan_file(plan: Plan, path: Path, root: Path, relative: str, old_files, old_ids, old_hashes) -> None:
+    try:
+        digest = file_hash(path)
+        if old_files.get(relative) == digest:
+            plan.file_hashes[relative] = digest
+            plan.unchanged += len(old_ids)
+            return
+        articles = readers.read_file(path, root)
+    except (ArticleError, OSError, RecursionError, MemoryError) as error:
+        _skip(plan, relative, error, old_files)
+        return
+    except Exception as error:  # one bad file never stops the build
+        logger.exception("unexpected error reading %s", relative)
+        _skip(plan, relative, error, old_files)
+        return
+    plan.file_hashes[relative] = digest
+    _plan_articles(plan, articles, old_ids, old_hashes)
+
+
+def _skip(plan: Plan, relative: str, error: Exception, old_files: dict[str, str]) -> None:
+    reason = str(error) or type(error).__name__
+    logger.warning("skipped %s: %s", relative, reason)
+    plan.skipped.append(f"{relative}: {reason}")
+    if relative in old_files:  # keep what was indexed from it; try the file again next time
+        plan.file_hashes[relative] = old_files[relative]
+
+
+def _plan_articles(plan: Plan, articles: list[Article], old_ids: list[str], old_hashes: dict[str, str]) -> None:
+    seen = set()
+    for article in articles:
+        if article.id in seen:
+            logger.warning("duplicate article id %s: the first one is kept", article.id)
+            continue
+        seen.add(article.id)
+        old = old_hashes.get(article.id)
+        if old == article.content_hash:
+            plan.unchanged += 1
+            continue
+        plan.new[article.id] = article
+        if old is None:
+            plan.added += 1
+        else:
+            plan.updated += 1
+            plan.remove.add(article.id)
+    gone = set(old_ids) - seen
+    plan.remove.update(gone)
+    plan.removed += len(gone)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _write(settings, embedder, previous, plan, progress, show_progress) -> tuple[int, tuple[int, int]]:
+    """Write the new snapshot in a workspace and publish it; (passages embedded, (articles, passages))."""
+    workspace = snapshot.new_workspace(settings.index_dir)
+    try:
+        store = _start_store(workspace, previous)
+        removed_ids = store.remove_articles(sorted(plan.remove))
+        new_ids, new_vectors, embedded = _embed_articles(store, embedder, plan, progress, show_progress)
+        store.set_file_hashes(plan.file_hashes)
+        vectors = _update_vectors(store, previous, removed_ids, new_ids, new_vectors, embedder.dimension)
+        totals = _finish(store, workspace, vectors, embedder)
+        snapshot.publish(settings.index_dir, workspace)
+        return embedded, totals
+    except OSError as error:
+        raise BuildError(_disk_message(error, settings.index_dir)) from error
+    except sqlite3.OperationalError as error:
+        raise BuildError(f"the new index could not be written ({error}); the previous index is unchanged") from error
+    finally:
+        snapshot.discard(workspace)  # a no-op once published (the folder was renamed)
+
+
+def _start_store(workspace: Path, previous: Store | None) -> Store:
+    target = workspace / snapshot.STORE_FILE
+    if previous is not None:
+        destination = sqlite3.connect(str(target))
+        with destination:
+            previous.db.conn.backup(destination)
+        destination.close()
+        store = Store(target, readonly=False)
+        store.migrate()
+        return store
+    return Store.create(target)
+
+
+def embedding_text(title: str, text: str) -> str:
+    """What the model reads for a passage: the article's title, then the passage."""
+    return f"{title}\n{text}" if title else text
+
+
+def _embed_articles(store, embedder, plan, progress, show_progress):
+    """Split, embed and store the plan's new articles in batches; (ids, vectors, count)."""
+    articles = list(plan.new.values())
+    total = len(articles)
+    bar = _progress_bar(total, show_progress)
+    all_ids: list[int] = []
+    all_vectors: list[np.ndarray] = []
+    done = 0
+    for batch in _batches(articles):
+        texts = [embedding_text(a.title, p.text) for a, parts, _ in batch for p in parts]
+        vectors = embedder.encode(texts)
+        all_ids.extend(store.add_articles(batch, vectors))
+        all_vectors.append(vectors)
+        done += len(batch)
+        bar.update(len(batch))
+        if progress:
+            progress(Progress("embed", done, total))
+    bar.close()
+    matrix = np.vstack(all_vectors) if all_vectors else np.zeros((0, embedder.dimension), np.float32)
+    return np.array(all_ids, dtype=np.int64), matrix, len(all_ids)
+
+
+def _batches(articles: list[Article]) -> Iterator[list[tuple[Article, list, list[str]]]]:
+    """Articles with their passages and terms, grouped to about ``EMBED_BATCH`` passages."""
+    batch, size = [], 0
+    for article in articles:
+        parts = splitting.split_passages(article)
+        terms = [keywords.index_terms(f"{article.title}\n{p.text}", article.language) for p in parts]
+        batch.append((article, parts, terms))
+        size += len(parts)
+        if size >= EMBED_BATCH:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _update_vectors(store, previous, removed_ids, new_ids, new_vectors, dimension) -> VectorIndex:
+    """The previous FAISS index with the changes applied, or a new one when its type must change."""
+    total = store.counts()[1]
+    if previous is not None:
+        folder = previous.path.parent
+        manifest = snapshot.read_manifest(folder)
+        vectors = VectorIndex.load(folder / snapshot.VECTORS_FILE, int(manifest.get("trained_size", 0)))
+        if not vectors.needs_rebuild(total):
+            vectors.remove(np.array(removed_ids, dtype=np.int64))
+            vectors.add(new_ids, new_vectors)
+            return vectors
+    return _vectors_from_store(store, dimension)
+
+
+def _vectors_from_store(store: Store, dimension: int) -> VectorIndex:
+    parts = list(store.vectors(dimension))
+    ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    matrix = np.vstack([p[1] for p in parts]) if parts else np.zeros((0, dimension), dtype=np.float32)
+    return VectorIndex.build(ids, matrix, dimension)
+
+
+def _finish(store: Store, workspace: Path, vectors: VectorIndex, embedder: Embedder) -> tuple[int, int]:
+    articles, passages = store.counts()
+    if vectors.size != passages:
+        raise BuildError(f"internal error: {vectors.size} vectors for {passages} passages")
+    built_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    manifest = {
+        "model": embedder.identity, "dimension": embedder.dimension, "schema": SCHEMA_VERSION,
+        "pipeline": readers.PIPELINE_VERSION, "articles": articles, "passages": passages,
+        "vector_index": vectors.kind, "trained_size": vectors.trained_size, "built_at": built_at,
+    }
+    store.set_meta(manifest)
+    store.close()
+    vectors.save(workspace / snapshot.VECTORS_FILE)
+    snapshot.write_manifest(workspace, manifest)
+    return articles, passages
+
+
+def _disk_message(error: OSError, index_dir: Path) -> str:
+    reason = {28: "the disk is full", 30: "the file system is read-only", 13: "permission denied"}.get(
+        error.errno, error.strerror or str(error)
+    )
+    return f"could not write the new index in {index_dir}: {reason}; the previous index is unchanged"
+
+
+def _progress_bar(total: int, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", desc="embedding", disable=not (show and sys.stderr.isatty()))
+
+
+def _report(plan: Plan, totals: tuple[int, int], started: float, full: bool, embedded: int) -> BuildReport:
+    return BuildReport(
+        added=plan.added, updated=plan.updated, removed=plan.removed, unchanged=plan.unchanged,
+        skipped=tuple(plan.skipped), passages=embedded, total_articles=totals[0],
+        total_passages=totals[1], seconds=round(time.monotonic() - started, 2), full=full,
+    )

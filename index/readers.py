@@ -1,0 +1,310 @@
+"""Reads article files (.txt, .md, .html/.htm, .json, .jsonl) into ``Article`` records.
+
+Each format has one small reader that turns the file into ``Draft``s (title,
+lines, date, url as the file states them); ``assemble`` then cleans the lines,
+picks the title and the date, tells the language and hashes the content.
+A file that cannot be read raises ``ArticleError`` naming the reason; a bad
+line of a .jsonl file is skipped with a warning and the rest is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from index import cleaning, dates
+from index.errors import ArticleError
+from index.languages import UNDETERMINED, detect_language
+from index.records import Article
+
+logger = logging.getLogger(__name__)
+
+# Bump when reading, cleaning or splitting changes: every article is then re-indexed.
+PIPELINE_VERSION = "1"
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+MAX_FILE_BYTES = 20_000_000  # one article file; .jsonl files are read line by line instead
+MAX_ARTICLE_CHARS = 1_000_000  # about 150,000 words: beyond this it is not an article
+TITLE_MAX_CHARS = 120
+HEADING_MAX_WORDS = 25
+TITLE_MIN_WORDS = 3  # a shorter heading is a section name ("Esteri"), not a title
+KICKER_MAX_WORDS = 8  # short lines above the title (section names, bylines) are not article text
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An article as its file states it, before cleaning."""
+
+    lines: list[str]
+    title: str | None = None
+    date: str | None = None
+    url: str | None = None
+    key: str | None = None  # position or id inside a multi-article file
+    raw: bytes = b""  # what the content hash covers
+
+
+def read_file(path: Path, root: Path) -> list[Article]:
+    """Every article in ``path`` (a file under ``root``); raises ``ArticleError``."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ArticleError(f"unsupported file type {suffix or '(none)'}")
+    relative = path.relative_to(root).as_posix()
+    if suffix == ".jsonl":
+        drafts = list(read_jsonl(path))
+    else:
+        drafts = READERS[suffix](read_text(path))
+    articles = [assemble(draft, relative) for draft in drafts]
+    articles = [article for article in articles if article is not None]
+    if not articles:
+        raise ArticleError("no article text found")
+    return articles
+
+
+def read_text(path: Path) -> str:
+    """The file's text, refusing binary, undecodable and oversized files."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ArticleError(f"too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    return decode(path.read_bytes())
+
+
+def decode(data: bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _decode_as(data, "utf-16")
+    if b"\x00" in data[:8192]:
+        raise ArticleError("binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _decode_as(data, "cp1252")
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t")
+    if controls > len(text[:20000]) // 100:
+        raise ArticleError("not text in a known encoding")
+    return text
+
+
+def _decode_as(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise ArticleError(f"cannot decode as UTF-8 or {encoding}") from error
+
+
+# --- one reader per format -------------------------------------------------------------
+
+
+def read_plain(text: str) -> list[Draft]:
+    """A .txt article; an optional first-line header ``date 2022-12`` gives its date."""
+    lines = text.splitlines()
+    date = None
+    if lines:
+        date, lines[0] = dates.parse_header_date(lines[0])
+    return [Draft(lines=lines, date=date, raw=text.encode())]
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+_MD_INLINE = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"<[^>]+>"), ""),  # inline HTML tags
+    (re.compile(r"(\*\*|__|\*|`)(\S(?:.*?\S)?)\1"), r"\2"),  # emphasis, code
+]
+_MD_BLOCK = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)")
+
+
+def read_markdown(text: str) -> list[Draft]:
+    """A Markdown article: front matter (title, date, url) and the first ``#`` heading."""
+    meta: dict[str, str] = {}
+    found = _FRONT_MATTER.match(text)
+    if found:
+        meta = _parse_front_matter(found.group(1))
+        text = text[found.end() :]
+    lines = [_strip_markdown(line) for line in text.splitlines() if not line.startswith("```")]
+    title = meta.get("title") or _first_heading(text)
+    date = dates.normalize_date(meta["date"]) if meta.get("date") else None
+    return [Draft(lines=lines, title=title, date=date, url=meta.get("url"), raw=text.encode())]
+
+
+def _parse_front_matter(block: str) -> dict[str, str]:
+    meta = {}
+    for line in block.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip():
+            meta[key.strip().lower()] = value.strip().strip("\"'")
+    return meta
+
+
+def _first_heading(text: str) -> str | None:
+    found = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
+    return _strip_markdown(found.group(1)) if found else None
+
+
+def _strip_markdown(line: str) -> str:
+    line = _MD_BLOCK.sub("", line)
+    for pattern, replacement in _MD_INLINE:
+        line = pattern.sub(replacement, line)
+    return line
+
+
+def read_html(text: str) -> list[Draft]:
+    """An HTML page: trafilatura keeps the main text and drops navigation and scripts."""
+    import trafilatura  # imported here: it is slow to import and only HTML needs it
+
+    try:
+        document = trafilatura.bare_extraction(
+            text, with_metadata=True, include_comments=False, include_images=False
+        )
+    except Exception as error:  # lxml and trafilatura raise many kinds on broken pages
+        raise ArticleError(f"HTML could not be parsed ({type(error).__name__})") from error
+    if document is None or not (document.text or "").strip():
+        raise ArticleError("no article text found in the HTML")
+    date = dates.normalize_date(document.date) if document.date else None
+    return [
+        Draft(
+            lines=document.text.splitlines(),
+            title=document.title,
+            date=date,
+            url=document.url,
+            raw=text.encode(),
+        )
+    ]
+
+
+def read_json(text: str) -> list[Draft]:
+    """A .json file: one article object, or a list of them."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ArticleError(f"malformed JSON (line {error.lineno}: {error.msg})") from error
+    objects = value if isinstance(value, list) else [value]
+    drafts = []
+    for number, item in enumerate(objects, start=1):
+        try:
+            drafts.append(draft_from_object(item, str(number)))
+        except ArticleError as error:
+            logger.warning("skipping article %d of the JSON file: %s", number, error)
+    return drafts
+
+
+def read_jsonl(path: Path) -> list[Draft]:
+    """A .jsonl file, one article object per line; bad lines are skipped with a warning."""
+    drafts = []
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                drafts.append(_draft_from_jsonl_line(raw, number))
+            except ArticleError as error:
+                logger.warning("%s line %d skipped: %s", path.name, number, error)
+    return drafts
+
+
+def _draft_from_jsonl_line(raw: bytes, number: int) -> Draft:
+    if len(raw) > MAX_FILE_BYTES:
+        raise ArticleError(f"line too long ({len(raw):,} bytes)")
+    try:
+        item = json.loads(decode(raw))
+    except json.JSONDecodeError as error:
+        raise ArticleError(f"malformed JSON ({error.msg})") from error
+    return draft_from_object(item, str(number))
+
+
+def draft_from_object(item: object, position: str) -> Draft:
+    """A Draft from a JSON object with ``title``, ``text`` and optional ``date``, ``url``, ``source``."""
+    if not isinstance(item, dict):
+        raise ArticleError("not a JSON object")
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ArticleError('no "text" field')
+    title = item.get("title") if isinstance(item.get("title"), str) else None
+    date = dates.normalize_date(str(item["date"])) if item.get("date") else None
+    url = next((item[k] for k in ("url", "source") if _is_url(item.get(k))), None)
+    key = str(item["id"]) if isinstance(item.get("id"), (str, int)) else position
+    raw = json.dumps(item, sort_keys=True, ensure_ascii=False).encode()
+    return Draft(lines=text.splitlines(), title=title, date=date, url=url, key=key, raw=raw)
+
+
+def _is_url(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
+
+
+READERS = {
+    ".txt": read_plain,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+    ".json": read_json,
+}
+
+
+# --- from a draft to an article ----------------------------------------------------------
+
+
+def assemble(draft: Draft, relative: str) -> Article | None:
+    """Clean a draft into an Article; None when no article text is left."""
+    lines = cleaning.clean_lines(draft.lines)
+    date = draft.date or dates.find_article_date(lines)
+    title, body = choose_title(lines, cleaning.normalize_line(draft.title or ""))
+    text = "\n\n".join(body)
+    if not text.strip():
+        return None
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ArticleError(f"article too long ({len(text):,} characters)")
+    article_id = relative if draft.key is None else f"{relative}#{draft.key}"
+    return Article(
+        id=article_id,
+        path=relative,
+        title=title,
+        text=text,
+        date=date,
+        source=draft.url or relative,
+        language=detect_language(f"{title}\n{text[:5000]}", UNDETERMINED),
+        content_hash=content_hash(draft.raw),
+    )
+
+
+def content_hash(raw: bytes) -> str:
+    """The hash that tells a changed article from an unchanged one."""
+    return hashlib.blake2b(PIPELINE_VERSION.encode() + b"\0" + raw, digest_size=16).hexdigest()
+
+
+def choose_title(lines: list[str], given: str = "") -> tuple[str, list[str]]:
+    """The article's title and its body lines.
+
+    A title given by the file wins (and its repeat at the top of the body goes).
+    Otherwise the longest heading-like line of the opening block is the title and
+    the other short lines there (section names, bylines, datelines) are dropped;
+    with no heading, the first sentence names the article and the body stays whole.
+    """
+    if given:
+        body = lines[1:] if lines and lines[0].casefold() == given.casefold() else lines
+        return given, body
+    opening = _opening_block(lines)
+    if not opening:
+        return _first_sentence(lines[0] if lines else ""), lines
+    title_at = max(opening, key=lambda i: len(lines[i]))
+    dropped = {i for i in opening if i == title_at or len(lines[i].split()) <= KICKER_MAX_WORDS}
+    return lines[title_at], [line for i, line in enumerate(lines) if i not in dropped]
+
+
+def _opening_block(lines: list[str]) -> list[int]:
+    """Indexes of the heading-like lines before the first line of prose."""
+    block = []
+    for index, line in enumerate(lines):
+        if cleaning.ends_like_sentence(line) or len(line.split()) > HEADING_MAX_WORDS:
+            break
+        block.append(index)
+    return block if any(len(lines[i].split()) >= TITLE_MIN_WORDS for i in block) else []
+
+
+def _first_sentence(line: str) -> str:
+    sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+    if len(sentence) <= TITLE_MAX_CHARS:
+        return sentence
+    return sentence[:TITLE_MAX_CHARS].rsplit(" ", 1)[0] + "…"

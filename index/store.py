@@ -1,0 +1,265 @@
+"""The SQLite store: articles, passages, their vectors, full-text search and metadata.
+
+The only module that speaks SQL. Tables: ``meta`` (key/value), ``files`` (the
+hash of every article file, so unchanged files are not parsed again),
+``articles``, ``passages`` (with ``passages_fts``, an FTS5 index kept in step
+by triggers, diacritics folded) and ``vectors`` (each passage's float32 vector,
+from which the FAISS index can be rebuilt without the model).
+
+A ``Store`` opened read-only may be shared by many threads: each thread gets
+its own connection. A writable store belongs to one build, in one thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from index.dates import date_bounds
+from index.errors import IndexCorruptError
+from index.records import Article, Passage, StoredPassage
+
+SCHEMA_VERSION = 1
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+DEFAULT_COLUMN_WEIGHTS = (2.0, 1.0, 1.0)  # bm25 weights of the title, text and terms columns
+
+MIGRATIONS = [
+    f"""
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE TABLE files (path TEXT PRIMARY KEY, hash TEXT NOT NULL);
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
+        date_start TEXT, date_end TEXT, source TEXT NOT NULL, language TEXT NOT NULL,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX articles_path ON articles(path);
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        position INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+        terms TEXT NOT NULL, sentences TEXT NOT NULL
+    );
+    CREATE INDEX passages_article ON passages(article_id);
+    CREATE TABLE vectors (passage_id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
+    CREATE VIRTUAL TABLE passages_fts USING fts5(
+        title, text, terms, content='passages', content_rowid='id', tokenize='{FTS_TOKENIZER}'
+    );
+    CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+    CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+        INSERT INTO passages_fts(rowid, title, text, terms) VALUES (new.id, new.title, new.text, new.terms);
+    END;
+    CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+        INSERT INTO passages_fts(passages_fts, rowid, title, text, terms)
+        VALUES ('delete', old.id, old.title, old.text, old.terms);
+    END;
+    """,
+]
+
+_PASSAGE_COLUMNS = """
+    p.id, p.article_id, p.position, p.text, p.sentences,
+    a.title, a.date, a.source, a.language
+"""
+
+
+class Store:
+    """An index's SQLite database."""
+
+    def __init__(self, path: Path, readonly: bool = True):
+        self.path = path
+        self.readonly = readonly
+        self._local = threading.local()
+        if not readonly:
+            self._local.db = self._connect()
+
+    # --- connections -------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path) -> "Store":
+        """A new, empty, writable store at ``path``."""
+        store = cls(path, readonly=False)
+        store.migrate()
+        return store
+
+    def _connect(self) -> sqlite_utils.Database:
+        if self.readonly:
+            if not self.path.exists():
+                raise IndexCorruptError(f"the database {self.path.name} is missing")
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(str(self.path))
+            conn.execute("PRAGMA journal_mode=DELETE")
+            conn.execute("PRAGMA synchronous=FULL")
+        return sqlite_utils.Database(conn)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.conn.close()
+            self._local.db = None
+
+    def migrate(self) -> None:
+        """Bring the schema up to ``SCHEMA_VERSION`` through the numbered migrations."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db.conn:
+                self.db.conn.executescript(script)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def check(self) -> None:
+        """Raise ``IndexCorruptError`` unless the database is whole and of our schema."""
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            problem = self.db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as error:
+            raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
+        if problem != "ok":
+            raise IndexCorruptError(f"the database {self.path.name} is damaged ({problem})")
+        if version != SCHEMA_VERSION:
+            raise IndexCorruptError(f"the database has schema {version}, this version reads {SCHEMA_VERSION}")
+
+    # --- metadata ----------------------------------------------------------------------
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+
+    def set_meta(self, values: dict[str, object]) -> None:
+        rows = [{"key": k, "value": str(v)} for k, v in values.items()]
+        with self.db.conn:
+            self.db["meta"].upsert_all(rows, pk="key")
+
+    def file_hashes(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT path, hash FROM files").fetchall())
+
+    def set_file_hashes(self, hashes: dict[str, str]) -> None:
+        with self.db.conn:
+            self.db.execute("DELETE FROM files")
+            self.db["files"].insert_all(({"path": p, "hash": h} for p, h in hashes.items()), pk="path")
+
+    def article_hashes(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, content_hash FROM articles").fetchall())
+
+    def article_ids_by_path(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for article_id, path in self.db.execute("SELECT id, path FROM articles"):
+            found.setdefault(path, []).append(article_id)
+        return found
+
+    # --- writing (one build, one thread) -------------------------------------------------
+
+    def remove_articles(self, article_ids: Iterable[str]) -> list[int]:
+        """Delete articles with their passages and vectors; the removed passage ids."""
+        removed: list[int] = []
+        with self.db.conn:
+            for article_id in article_ids:
+                ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", [article_id])]
+                self.db.conn.executemany("DELETE FROM vectors WHERE passage_id = ?", [(i,) for i in ids])
+                self.db.execute("DELETE FROM passages WHERE article_id = ?", [article_id])
+                self.db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+                removed.extend(ids)
+        return removed
+
+    def add_articles(self, batch: list[tuple[Article, list[Passage], list[str]]], vectors: np.ndarray) -> list[int]:
+        """Insert articles with their passages, terms and vectors (in passage order) in one transaction."""
+        ids: list[int] = []
+        with self.db.conn:
+            for article, passages, terms in batch:
+                self.db["articles"].insert(_article_row(article), replace=True)
+                for passage, passage_terms in zip(passages, terms):
+                    cursor = self.db.execute(
+                        "INSERT INTO passages (article_id, position, title, text, terms, sentences) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        [article.id, passage.position, article.title, passage.text, passage_terms,
+                         json.dumps(passage.sentences)],
+                    )
+                    ids.append(cursor.lastrowid)
+            self.db.conn.executemany(
+                "INSERT INTO vectors (passage_id, vector) VALUES (?, ?)",
+                [(pid, vector.astype(np.float32).tobytes()) for pid, vector in zip(ids, vectors)],
+            )
+        return ids
+
+    # --- reading -------------------------------------------------------------------------
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, passages)."""
+        articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        passages = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return articles, passages
+
+    def date_range(self) -> tuple[str | None, str | None]:
+        return tuple(self.db.execute("SELECT min(date), max(date) FROM articles").fetchone())
+
+    def languages(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT language, count(*) FROM articles GROUP BY language").fetchall())
+
+    def passage_ids(self) -> np.ndarray:
+        rows = self.db.execute("SELECT id FROM passages ORDER BY id").fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def vectors(self, dimension: int, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Every stored vector, as (ids, matrix) batches in id order."""
+        cursor = self.db.execute("SELECT passage_id, vector FROM vectors ORDER BY passage_id")
+        while rows := cursor.fetchmany(batch):
+            ids = np.array([r[0] for r in rows], dtype=np.int64)
+            matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
+            yield ids, matrix
+
+    def keyword_search(
+        self, expression: str, limit: int, weights: tuple[float, float, float] = DEFAULT_COLUMN_WEIGHTS
+    ) -> list[tuple[int, float]]:
+        """(passage id, bm25 relevance) for an FTS5 MATCH expression, best first (higher is better)."""
+        if not expression:
+            return []
+        sql = (
+            "SELECT rowid, -bm25(passages_fts, ?, ?, ?) FROM passages_fts "
+            "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, ?, ?, ?) LIMIT ?"
+        )
+        return [(r[0], r[1]) for r in self.db.execute(sql, [*weights, expression, *weights, limit])]
+
+    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
+        """In how many passages each term occurs (any column)."""
+        terms = list(terms)
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        return dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms).fetchall())
+
+    def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
+        """The passages with these ids, with their articles' details."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        sql = f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})"
+        return {row[0]: _stored_passage(row) for row in self.db.execute(sql, ids)}
+
+
+def _article_row(article: Article) -> dict[str, object]:
+    start, end = date_bounds(article.date) if article.date else (None, None)
+    return {
+        "id": article.id, "path": article.path, "title": article.title, "date": article.date,
+        "date_start": start and start.isoformat(), "date_end": end and end.isoformat(),
+        "source": article.source, "language": article.language, "content_hash": article.content_hash,
+    }
+
+
+def _stored_passage(row: tuple) -> StoredPassage:
+    pid, article_id, position, text, sentences, title, date, source, language = row
+    return StoredPassage(
+        id=pid, article_id=article_id, position=position, text=text,
+        sentences=tuple(tuple(s) for s in json.loads(sentences)),
+        title=title, date=date, source=source, language=language,
+    )

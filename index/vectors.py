@@ -1,0 +1,140 @@
+"""The FAISS index of passage vectors (the only faiss import).
+
+Ids are the passages' row ids in the store. The index type is chosen by size:
+exact inner product (``flat``) up to ``EXACT_LIMIT`` vectors, an inverted file
+(``ivf<nlist>``) above it, searched with ``nprobe`` lists. Vectors are normalized,
+so inner product is cosine similarity. Searching is thread-safe; adding and
+removing are not (only a build does them, on its own copy).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.errors import IndexCorruptError
+
+EXACT_LIMIT = 50_000  # below this, exact search is fast enough (measured in bench/speed.py)
+IVF_LISTS_PER_SQRT = 4  # nlist = 4 * sqrt(n), FAISS's usual advice
+IVF_PROBE_FRACTION = 1 / 16  # lists searched per query: recall vs exact measured in bench/speed.py
+IVF_MIN_PROBES = 16
+RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained from scratch past 2n
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Search results: passage ids and cosine scores, best first (-1 ids dropped)."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+
+class VectorIndex:
+    """A FAISS index over normalized vectors, keyed by passage id."""
+
+    def __init__(self, index: faiss.Index, trained_size: int = 0):
+        self._index = index
+        self.trained_size = trained_size
+
+    @property
+    def kind(self) -> str:
+        ivf = self._ivf()
+        return f"ivf{ivf.nlist}" if ivf is not None else "flat"
+
+    @property
+    def size(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._index.d)
+
+    @classmethod
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, dimension: int) -> "VectorIndex":
+        """A new index of the right type for ``len(ids)`` vectors."""
+        count = len(ids)
+        if count <= EXACT_LIMIT:
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        else:
+            nlist = int(IVF_LISTS_PER_SQRT * math.sqrt(count))
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
+            index.train(_sample(vectors, nlist))
+            index.nprobe = max(IVF_MIN_PROBES, int(nlist * IVF_PROBE_FRACTION))
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        built = cls(index, trained_size=count)
+        built.add(ids, vectors)
+        return built
+
+    def needs_rebuild(self, new_size: int) -> bool:
+        """True when an index of ``new_size`` vectors should be rebuilt as another type."""
+        if self._ivf() is None:
+            return new_size > EXACT_LIMIT
+        return new_size <= EXACT_LIMIT or new_size > RETRAIN_GROWTH * max(self.trained_size, 1)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        if len(ids):
+            self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), _as_ids(ids))
+
+    def remove(self, ids: np.ndarray) -> None:
+        if len(ids):
+            self._index.remove_ids(_as_ids(ids))
+
+    def search(self, query: np.ndarray, k: int) -> Hits:
+        """The ``k`` nearest passages to one query vector."""
+        k = min(k, self.size)
+        if k <= 0:
+            return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        scores, ids = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        keep = ids[0] >= 0
+        return Hits(ids[0][keep], scores[0][keep])
+
+    def ids(self) -> np.ndarray:
+        """Every id held, sorted (for checking the index against the store)."""
+        ivf = self._ivf()
+        if ivf is None:
+            held = faiss.vector_to_array(self._index.id_map)
+        else:
+            lists = ivf.invlists
+            parts = [
+                faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
+                for i in range(ivf.nlist)
+                if lists.list_size(i)
+            ]
+            held = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return np.sort(held.astype(np.int64))
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, trained_size: int = 0) -> "VectorIndex":
+        try:
+            index = faiss.read_index(str(path))
+        except RuntimeError as error:
+            raise IndexCorruptError(f"the vector file {path.name} is damaged ({_first_line(error)})") from error
+        return cls(index, trained_size=trained_size)
+
+    def _ivf(self):
+        try:
+            return faiss.extract_index_ivf(self._index)
+        except RuntimeError:
+            return None
+
+
+def _as_ids(ids: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(ids, dtype=np.int64)
+
+
+def _sample(vectors: np.ndarray, nlist: int) -> np.ndarray:
+    """Training vectors for k-means: about 64 per list, as FAISS recommends at most 256."""
+    wanted = min(len(vectors), nlist * 64)
+    rows = np.random.default_rng(0).choice(len(vectors), size=wanted, replace=False)
+    return np.ascontiguousarray(vectors[np.sort(rows)], dtype=np.float32)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__

