@@ -11,7 +11,8 @@ into one clear message. The tree::
     ├── ModelMismatchError     the index was built by another model
     ├── BuildError             a build could not complete (disk full, read-only folder…)
     ├── BuildInProgressError   another build holds the lock
-    └── QuestionError          a question is empty or unusable
+    ├── QuestionError          a question is empty or unusable
+    └── UploadError            an uploaded article file is refused
 """
 
 from __future__ import annotations
@@ -51,3 +52,7 @@ class BuildInProgressError(BuildError):
 
 class QuestionError(NewsdeskError):
     """A question is empty or cannot be asked."""
+
+
+class UploadError(NewsdeskError):
+    """An uploaded article file is refused (type, size, name or content)."""

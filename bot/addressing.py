@@ -1,0 +1,80 @@
+"""Is a message a question for us, and what is the question? Pure functions over PTB messages.
+
+In a private chat every text is a question. In a group the bot answers only when
+addressed — ``/ask`` (or ``/ask@OurBot``), a message mentioning ``@OurBot``, or a
+reply to one of our messages — so it never talks over other conversations.
+These are also exactly the group messages Telegram delivers with privacy mode on.
+"""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity
+from telegram.constants import ChatType
+
+ASK_COMMAND = "ask"
+
+
+def is_private(message: Message) -> bool:
+    return message.chat.type == ChatType.PRIVATE
+
+
+def command_of(message: Message, bot_username: str) -> tuple[str, str] | None:
+    """(command, rest) when the message starts with a command meant for us, else None."""
+    text = message.text or ""
+    entities = message.entities or ()
+    first = next((e for e in entities if e.offset == 0 and e.type == MessageEntity.BOT_COMMAND), None)
+    if first is None:
+        return None
+    word = message.parse_entity(first)[1:]
+    name, _, target = word.partition("@")
+    if target and target.casefold() != bot_username.casefold():
+        return None  # a command for another bot
+    rest = text[len(message.parse_entity(first)) :] if text.startswith("/") else ""
+    return name.casefold(), rest.strip()
+
+
+def mentions_us(message: Message, bot_username: str) -> bool:
+    handle = "@" + bot_username.casefold()
+    return any(
+        entity.type == MessageEntity.MENTION and text.casefold() == handle
+        for entity, text in message.parse_entities([MessageEntity.MENTION]).items()
+    )
+
+
+def replies_to_us(message: Message, bot_id: int) -> bool:
+    original = message.reply_to_message
+    return bool(original and original.from_user and original.from_user.id == bot_id)
+
+
+def question_for_us(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question a message asks us, or None when it is not addressed to us.
+
+    An empty string means "addressed, but no question" (``/ask`` alone, a bare mention).
+    """
+    if message.text is None:
+        return None
+    command = command_of(message, bot_username)
+    if command is not None:
+        return command[1] if command[0] == ASK_COMMAND else None
+    if message.text.startswith("/"):
+        return None  # some other bot's command, or a command we do not know
+    if is_private(message) or replies_to_us(message, bot_id):
+        return strip_mentions(message, bot_username)
+    if mentions_us(message, bot_username):
+        return strip_mentions(message, bot_username)
+    return None
+
+
+def strip_mentions(message: Message, bot_username: str) -> str:
+    """The message's text without our @mention."""
+    text = message.text or ""
+    handle = "@" + bot_username.casefold()
+    spans = [
+        (entity.offset, entity.length)
+        for entity, value in message.parse_entities([MessageEntity.MENTION]).items()
+        if value.casefold() == handle
+    ]
+    utf16 = text.encode("utf-16-le")
+    for offset, length in sorted(spans, reverse=True):
+        utf16 = utf16[: offset * 2] + " ".encode("utf-16-le") + utf16[(offset + length) * 2 :]
+    return " ".join(utf16.decode("utf-16-le").split())

@@ -1,0 +1,163 @@
+"""Admin commands: /reindex with a live progress message, /stats, and adding articles (/add, documents).
+
+Admins are the user ids of ``NEWSDESK_ADMIN_IDS``; the guard (``bot.guard``)
+refuses everyone else before these handlers run. Indexing runs in a worker
+thread; the bot keeps answering from the old index meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from concurrent.futures import Future
+
+from telegram import Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot import messages, render
+from index import intake
+from index.errors import BuildInProgressError, NewsdeskError, UploadError
+from index.library import Library
+from index.records import BuildReport, Progress
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 1.5  # seconds between edits of the progress message (Telegram's edit limits)
+ADMIN_COMMANDS = frozenset({"reindex", "add", "stats"})
+
+
+def is_admin(user_id: int | None, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    return user_id is not None and user_id in context.bot_data["settings"].admin_ids
+
+
+def language(message: Message) -> str:
+    return messages.language_of(message.from_user.language_code if message.from_user else None)
+
+
+class ProgressMessage:
+    """Keeps one message up to date with a build's progress, from the build's worker thread."""
+
+    def __init__(self, message: Message, lang: str, loop: asyncio.AbstractEventLoop):
+        self.message, self.lang, self.loop = message, lang, loop
+        self._last_edit = 0.0
+        self._last_text = message.text or ""
+        self._pending: list[Future] = []
+
+    def __call__(self, progress: Progress) -> None:
+        """Called by the build (in its thread): schedule an edit, at most every ``PROGRESS_INTERVAL``."""
+        now = time.monotonic()
+        if progress.stage not in ("read", "embed") or now - self._last_edit < PROGRESS_INTERVAL:
+            return
+        stage = messages.text(f"stage_{progress.stage}", self.lang)
+        text = messages.text("reindex_progress", self.lang, stage=stage, done=progress.done, total=progress.total)
+        self._last_edit = now
+        self._pending.append(asyncio.run_coroutine_threadsafe(self.edit(text), self.loop))
+
+    async def edit(self, text: str, html: bool = False) -> None:
+        if text == self._last_text:
+            return
+        self._last_text = text
+        try:
+            await self.message.edit_text(text, parse_mode="HTML" if html else None)
+        except BadRequest as error:  # "message is not modified" and the like: progress is best effort
+            logger.debug("progress edit refused: %s", error)
+
+    async def finish(self, text: str) -> None:
+        """Wait for the progress edits in flight, then show the final text."""
+        for future in self._pending:
+            try:
+                await asyncio.wrap_future(future)
+            except TelegramError as error:
+                logger.debug("progress edit failed: %s", error)
+        await self.edit(text, html=True)
+
+
+def report_text(report: BuildReport, lang: str) -> str:
+    text = messages.text(
+        "reindex_done", lang, seconds=report.seconds, added=report.added, updated=report.updated,
+        removed=report.removed, unchanged=report.unchanged, articles=report.total_articles,
+    )
+    if report.skipped:
+        text += "\n" + messages.text("reindex_skipped", lang, files="; ".join(report.skipped[:10]))
+    return render.escape(text)
+
+
+async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reindex: index new and changed articles, showing progress in one message."""
+    message = update.effective_message
+    lang = language(message)
+    library: Library = context.bot_data["library"]
+    if library.building:
+        await message.reply_text(messages.text("reindex_running", lang))
+        return
+    status = await message.reply_text(messages.text("reindex_started", lang))
+    progress = ProgressMessage(status, lang, asyncio.get_running_loop())
+    try:
+        report = await asyncio.to_thread(library.reindex, progress)
+    except BuildInProgressError:
+        await progress.finish(render.escape(messages.text("reindex_running", lang)))
+        return
+    except NewsdeskError as error:
+        logger.error("re-index failed: %s", error)
+        await progress.finish(render.escape(messages.text("reindex_failed", lang, reason=str(error))))
+        return
+    await progress.finish(report_text(report, lang))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: what the archive holds."""
+    message = update.effective_message
+    lang = language(message)
+    library: Library = context.bot_data["library"]
+    numbers = await asyncio.to_thread(library.stats)
+    dates = f"{numbers.first_date} – {numbers.last_date}" if numbers.first_date else messages.text("no_dates", lang)
+    last = library.last_build_at.strftime("%Y-%m-%d %H:%M UTC") if library.last_build_at else messages.text("never", lang)
+    await message.reply_html(
+        messages.text(
+            "stats", lang, articles=numbers.articles, passages=numbers.passages, dates=render.escape(dates),
+            last=render.escape(last), model=render.escape(numbers.model),
+        )
+    )
+
+
+async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/add, in reply to a document: add it to the archive."""
+    message = update.effective_message
+    original = message.reply_to_message
+    if original is None or original.document is None:
+        await message.reply_text(messages.text("add_usage", language(message)))
+        return
+    await add_document(message, original, context)
+
+
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document sent to the bot in a private chat by an admin: add it to the archive."""
+    message = update.effective_message
+    await add_document(message, message, context)
+
+
+async def add_document(message: Message, carrier: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Check, download, save and index the document of ``carrier``; reply to ``message``."""
+    lang = language(message)
+    upload = carrier.document
+    try:
+        name = intake.check_upload(upload.file_name or "", upload.file_size or 0)
+        telegram_file = await upload.get_file()
+        content = bytes(await telegram_file.download_as_bytearray())
+        library: Library = context.bot_data["library"]
+        path, report = await asyncio.to_thread(library.add_article, upload.file_name or name, content)
+    except UploadError as error:
+        await message.reply_text(messages.text("upload_refused", lang, reason=str(error)))
+        return
+    except BuildInProgressError:
+        await message.reply_text(messages.text("reindex_running", lang))
+        return
+    except NewsdeskError as error:
+        logger.error("adding %s failed: %s", upload.file_name, error)
+        await message.reply_text(messages.text("reindex_failed", lang, reason=str(error)))
+        return
+    logger.info("admin %s added %s", message.from_user.id if message.from_user else "?", path.name)
+    key = "added" if report.added or report.updated else "added_unchanged"
+    await message.reply_text(messages.text(key, lang, name=path.name, articles=report.added + report.updated))

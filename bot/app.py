@@ -1,0 +1,113 @@
+"""Builds the Telegram ``Application``: handlers, rate limiter, start-up and shutdown; and runs it.
+
+Shared objects live in ``bot_data``: the ``Library`` (the live archive), the
+settings, the response cache behind "More" and the per-user limiters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from urllib.parse import urlsplit
+
+from bot.config import BotSettings, load_bot_settings
+from index.config import Settings
+from index.errors import NewsdeskError
+from index.library import Library
+
+logger = logging.getLogger(__name__)
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's durations as timedelta (no deprecation warnings)
+
+from telegram import Update  # noqa: E402  (after PTB_TIMEDELTA)
+from telegram.ext import (  # noqa: E402
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import admin, asking, guide, inline  # noqa: E402
+from bot.errors import on_error  # noqa: E402
+from bot.guard import guard  # noqa: E402
+from bot.limits import QuestionLimiter  # noqa: E402
+
+RATE_LIMIT_RETRIES = 5  # RetryAfter from Telegram is waited out this many times before giving up
+INLINE_RATE_FACTOR = 3  # inline queries come at every keystroke: allow three times the question rate
+NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages are never acted on
+
+
+def build_application(settings: BotSettings, library: Library) -> Application:
+    """The configured Application, ready to initialize and run."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.files_url)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(settings.concurrent_updates)
+        .post_init(post_init)
+        .build()
+    )
+    application.bot_data.update(
+        library=library,
+        settings=settings,
+        responses=asking.ResponseCache(),
+        limiter=QuestionLimiter(settings.questions_per_minute),
+        inline_limiter=QuestionLimiter(settings.questions_per_minute * INLINE_RATE_FACTOR),
+    )
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    application.add_handler(TypeHandler(Update, guard), group=-1)
+    commands = [
+        ("start", guide.start), ("help", guide.help_command), ("ask", asking.ask),
+        ("reindex", admin.reindex), ("stats", admin.stats), ("add", admin.add),
+    ]
+    for name, callback in commands:
+        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
+    application.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, asking.text_message))
+    application.add_handler(MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, admin.document))
+    application.add_handler(CallbackQueryHandler(asking.more, pattern=f"^{asking.MORE_PREFIX}:"))
+    application.add_handler(InlineQueryHandler(inline.inline_query))
+    application.add_error_handler(on_error)
+
+
+async def post_init(application: Application) -> None:
+    """Set the command menu and load the model before the first question arrives."""
+    for language, commands in guide.COMMANDS.items():
+        await application.bot.set_my_commands(commands, language_code=None if language == "en" else language)
+    library: Library = application.bot_data["library"]
+    await asyncio.to_thread(library.embedder.encode, ["warm up"])
+    logger.info("Newsdesk bot @%s is ready", application.bot.username)
+
+
+def run(index_settings: Settings | None = None) -> int:
+    """``newsdesk bot``: open the archive (building it if there is none yet) and serve."""
+    from bot.logs import configure_logging
+
+    settings = load_bot_settings()
+    configure_logging(settings.token)
+    try:
+        library = Library(index_settings or settings.index).open()
+    except NewsdeskError as error:
+        logger.error("the bot cannot start: %s", error)
+        raise
+    application = build_application(settings, library)
+    if settings.webhook_url:
+        path = urlsplit(settings.webhook_url).path.lstrip("/")
+        application.run_webhook(
+            listen="0.0.0.0", port=settings.webhook_port, url_path=path,
+            webhook_url=settings.webhook_url, allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

@@ -1,0 +1,158 @@
+"""Asking: questions in private chats, in groups when addressed, ``/ask``, and the "More" button.
+
+Handlers are thin: parse → ``await asyncio.to_thread(library.ask, …)`` → render → reply.
+A response is kept in a small cache so "More" pages through it without asking again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot import addressing, messages, render
+from index.errors import QuestionError
+from index.library import Library
+from index.records import Response
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 3
+MAX_ANSWERS = 9  # three pages: what "More" can bring
+CACHE_SIZE = 2_000  # questions whose further answers stay reachable through "More"
+MORE_PREFIX = "more"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A message's worth of answers to one question."""
+
+    html: str
+    more_data: str | None  # callback data of the "More" button, None when nothing follows
+
+
+class ResponseCache:
+    """The latest responses, by a short random key that fits in callback data."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self._items: OrderedDict[str, Response] = OrderedDict()
+        self._shown: dict[str, set[int]] = {}
+
+    def put(self, response: Response) -> str:
+        key = secrets.token_urlsafe(6)
+        self._items[key] = response
+        self._shown[key] = {0}
+        while len(self._items) > self.size:
+            old, _ = self._items.popitem(last=False)
+            self._shown.pop(old, None)
+        return key
+
+    def get(self, key: str) -> Response | None:
+        return self._items.get(key)
+
+    def claim(self, key: str, page: int) -> bool:
+        """True the first time a page of a response is asked for (a double press shows it once)."""
+        shown = self._shown.get(key)
+        if shown is None or page in shown:
+            return False
+        shown.add(page)
+        return True
+
+
+def page_of(response: Response, key: str, page: int) -> Page:
+    """Page ``page`` (0-based) of a response, with a "More" button when answers remain."""
+    language = response.language
+    if response.no_answer:
+        return Page(render.escape(messages.text("no_answer", language)), None)
+    start = page * PAGE_SIZE
+    answers = list(response.answers[start : start + PAGE_SIZE])
+    if not answers:
+        return Page(render.escape(messages.text("no_more", language)), None)
+    note = messages.text("period_note", language, period=response.period) if response.period and page == 0 else ""
+    html = render.render_answers(response, answers, number_from=start + 1, note=note)
+    more = f"{MORE_PREFIX}:{key}:{page + 1}" if len(response.answers) > start + PAGE_SIZE else None
+    return Page(html, more)
+
+
+def keyboard(page: Page, language: str) -> InlineKeyboardMarkup | None:
+    if page.more_data is None:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(messages.text("more_button", language), callback_data=page.more_data)]])
+
+
+def library_of(context: ContextTypes.DEFAULT_TYPE) -> Library:
+    return context.bot_data["library"]
+
+
+async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Answer ``question`` as a reply to ``message``: typing, ask in a worker thread, reply."""
+    language = messages.language_of(message.from_user.language_code if message.from_user else None)
+    if not question.strip():
+        await message.reply_text(messages.text("ask_usage", language), do_quote=not addressing.is_private(message))
+        return
+    await show_typing(message, context)
+    try:
+        response = await asyncio.to_thread(library_of(context).ask, question, MAX_ANSWERS)
+    except QuestionError:
+        await message.reply_text(messages.text("ask_usage", language), do_quote=not addressing.is_private(message))
+        return
+    key = context.bot_data["responses"].put(response)
+    page = page_of(response, key, 0)
+    await message.reply_html(
+        page.html,
+        reply_markup=keyboard(page, response.language),
+        link_preview_options=NO_PREVIEW,
+        do_quote=not addressing.is_private(message),
+    )
+
+
+async def show_typing(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The typing indicator; a failure here must not stop the answer."""
+    try:
+        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    except TelegramError as error:
+        logger.debug("typing indicator failed: %s", error)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION, in any chat."""
+    message = update.effective_message
+    command = addressing.command_of(message, context.bot.username)
+    await answer_question(message, context, command[1] if command else " ".join(context.args or ()))
+
+
+async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message: a question in private chats; in groups only when it is addressed to us."""
+    message = update.effective_message
+    question = addressing.question_for_us(message, context.bot.username, context.bot.id)
+    if question is not None:
+        await answer_question(message, context, question)
+
+
+async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "More" button: the next page of the same response, as a new message."""
+    query = update.callback_query
+    _, key, number = ((query.data or "") + "::").split(":")[:3]
+    cache: ResponseCache = context.bot_data["responses"]
+    response = cache.get(key)
+    language = messages.language_of(query.from_user.language_code)
+    if response is None or not number.isdigit() or query.message is None:
+        await query.answer(messages.text("more_expired", language))
+        return
+    await query.answer()
+    if not cache.claim(key, int(number)):
+        return
+    page = page_of(response, key, int(number))
+    await query.edit_message_reply_markup(reply_markup=None)  # one press, one page
+    await query.message.reply_html(
+        page.html, reply_markup=keyboard(page, response.language), link_preview_options=NO_PREVIEW, do_quote=True
+    )

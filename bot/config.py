@@ -1,0 +1,75 @@
+"""Settings of the bot, read from the environment (the only reader of os.environ in ``bot/``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from index.config import Settings, load_settings
+from index.errors import ConfigError
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_WEBHOOK_PORT = 8443
+DEFAULT_QUESTIONS_PER_MINUTE = 10
+DEFAULT_CONCURRENT_UPDATES = 32
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """Everything the bot needs to run."""
+
+    token: str
+    index: Settings = field(default_factory=Settings)
+    admin_ids: frozenset[int] = frozenset()
+    api_base_url: str = DEFAULT_API_BASE_URL
+    file_base_url: str | None = None  # derived from api_base_url when None
+    webhook_url: str | None = None
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    questions_per_minute: int = DEFAULT_QUESTIONS_PER_MINUTE
+    concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
+
+    @property
+    def files_url(self) -> str:
+        """Where files are downloaded from: ``…/file/bot`` beside the API's ``…/bot``."""
+        if self.file_base_url:
+            return self.file_base_url
+        base = self.api_base_url.rstrip("/")
+        return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+    def __repr__(self) -> str:  # the token must never reach a log line
+        return f"BotSettings(admins={sorted(self.admin_ids)}, api={self.api_base_url!r}, webhook={bool(self.webhook_url)})"
+
+
+def load_bot_settings(environ: dict[str, str] | None = None) -> BotSettings:
+    """Read the bot's settings; ``ConfigError`` names the variable that is wrong."""
+    env = os.environ if environ is None else environ
+    token = (env.get("TELEGRAM_BOT_TOKEN") or "").strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: put the token from @BotFather in it (see .env.example)")
+    return BotSettings(
+        token=token,
+        index=load_settings(env),
+        admin_ids=_admin_ids(env.get("NEWSDESK_ADMIN_IDS", "")),
+        api_base_url=(env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL).strip(),
+        file_base_url=(env.get("TELEGRAM_FILE_BASE_URL") or None),
+        webhook_url=(env.get("NEWSDESK_WEBHOOK_URL") or None),
+        webhook_port=_integer(env, "NEWSDESK_WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT),
+        questions_per_minute=_integer(env, "NEWSDESK_QUESTIONS_PER_MINUTE", DEFAULT_QUESTIONS_PER_MINUTE),
+    )
+
+
+def _admin_ids(value: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ConfigError(f"NEWSDESK_ADMIN_IDS must be Telegram user ids separated by commas, not {value!r}") from None
+
+
+def _integer(env, name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None

@@ -1,0 +1,52 @@
+"""Inline mode: ``@OurBot question`` in any chat offers the top answers as results to send."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot import messages, render
+from bot.asking import NO_PREVIEW, library_of
+from index.records import Response
+
+INLINE_ANSWERS = 5
+MIN_QUERY_CHARS = 3
+CACHE_SECONDS = 60
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer an inline query with one result per quoted answer."""
+    query = update.inline_query
+    text = " ".join(query.query.split())
+    language = messages.language_of(query.from_user.language_code)
+    if len(text) < MIN_QUERY_CHARS:
+        await query.answer([], cache_time=CACHE_SECONDS, button=_hint(messages.text("inline_hint", language)))
+        return
+    response = await asyncio.to_thread(library_of(context).ask, text, INLINE_ANSWERS)
+    if response.no_answer:
+        await query.answer([], cache_time=CACHE_SECONDS, button=_hint(messages.text("inline_no_answer", response.language)))
+        return
+    await query.answer(results(response), cache_time=CACHE_SECONDS)
+
+
+def results(response: Response) -> list[InlineQueryResultArticle]:
+    return [
+        InlineQueryResultArticle(
+            id=str(number),
+            title=render.shorten(answer.title, 100),
+            description=render.render_inline_description(answer, response.language),
+            input_message_content=InputTextMessageContent(
+                render.render_answers(response, [answer]),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            ),
+        )
+        for number, answer in enumerate(response.answers, start=1)
+    ]
+
+
+def _hint(text: str) -> InlineQueryResultsButton:
+    return InlineQueryResultsButton(text=text, start_parameter="help")

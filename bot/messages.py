@@ -1,0 +1,164 @@
+"""Every user-facing string of the bot, in English and Italian.
+
+``text(key, language, **values)`` returns the string in the language ("it" or
+anything else for English). Strings that are sent with HTML parse mode are
+already valid Telegram HTML; values put into them must be escaped by the caller.
+"""
+
+from __future__ import annotations
+
+ENGLISH = "en"
+ITALIAN = "it"
+
+EXAMPLES = {
+    ENGLISH: ("What was agreed in Minsk in December 2022?", "Who did Lavrov meet in Minsk?"),
+    ITALIAN: ("Cosa è stato concordato a Minsk a dicembre 2022?", "Chi ha incontrato Lavrov a Minsk?"),
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "start": {
+        ENGLISH: (
+            "Hello! I answer questions about the newsroom's articles by quoting them, with their sources.\n\n"
+            "Ask me anything, for example:\n• {example1}\n• {example2}\n\n/help tells how to ask in groups and inline."
+        ),
+        ITALIAN: (
+            "Ciao! Rispondo alle domande sugli articoli della redazione citandoli, con le loro fonti.\n\n"
+            "Chiedimi qualcosa, per esempio:\n• {example1}\n• {example2}\n\n/help spiega come chiedere nei gruppi e inline."
+        ),
+    },
+    "help": {
+        ENGLISH: (
+            "<b>How to ask</b>\n"
+            "• In this chat: just write your question, in English or Italian.\n"
+            "• In a group: <code>/ask your question</code>, mention @{bot}, or reply to one of my messages.\n"
+            "• In any chat: type <code>@{bot} your question</code> and pick an answer to send.\n\n"
+            "Every answer is a quote from an article, with its title, date and source. "
+            "Name a period (\"in December 2022\", \"last year\") to prefer articles from it. "
+            "<b>More</b> brings the next answers.\n\n"
+            "<b>For admins</b>\n"
+            "• /reindex: index new and changed articles.\n"
+            "• Send a .txt, .md, .html or .json file (up to 5 MB), or reply /add to one, to add it to the archive.\n"
+            "• /stats: what the archive holds."
+        ),
+        ITALIAN: (
+            "<b>Come chiedere</b>\n"
+            "• In questa chat: scrivi la domanda, in italiano o in inglese.\n"
+            "• In un gruppo: <code>/ask la tua domanda</code>, menziona @{bot} o rispondi a un mio messaggio.\n"
+            "• In qualsiasi chat: scrivi <code>@{bot} la tua domanda</code> e scegli la risposta da inviare.\n\n"
+            "Ogni risposta è una citazione da un articolo, con titolo, data e fonte. "
+            "Indica un periodo (\"a dicembre 2022\", \"l'anno scorso\") per preferire gli articoli di allora. "
+            "<b>Altre</b> mostra le risposte successive.\n\n"
+            "<b>Per gli amministratori</b>\n"
+            "• /reindex: indicizza gli articoli nuovi e modificati.\n"
+            "• Invia un file .txt, .md, .html o .json (fino a 5 MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
+            "• /stats: cosa contiene l'archivio."
+        ),
+    },
+    "ask_usage": {
+        ENGLISH: "Write your question after the command, for example: /ask {example1}",
+        ITALIAN: "Scrivi la domanda dopo il comando, per esempio: /ask {example1}",
+    },
+    "no_answer": {
+        ENGLISH: "The archive holds no answer to this question.",
+        ITALIAN: "L'archivio non contiene una risposta a questa domanda.",
+    },
+    "no_more": {
+        ENGLISH: "There are no more answers in the archive.",
+        ITALIAN: "Non ci sono altre risposte nell'archivio.",
+    },
+    "more_expired": {
+        ENGLISH: "This question is too old: please ask it again.",
+        ITALIAN: "Questa domanda è troppo vecchia: ripetila, per favore.",
+    },
+    "more_button": {ENGLISH: "More", ITALIAN: "Altre"},
+    "undated": {ENGLISH: "undated", ITALIAN: "senza data"},
+    "period_note": {
+        ENGLISH: "Articles from {period} first.",
+        ITALIAN: "Prima gli articoli di {period}.",
+    },
+    "error": {
+        ENGLISH: "Sorry, something went wrong while answering. Please try again in a moment.",
+        ITALIAN: "Scusa, qualcosa è andato storto. Riprova tra un momento.",
+    },
+    "too_many": {
+        ENGLISH: "You are asking very quickly: please wait {seconds} s before the next question.",
+        ITALIAN: "Stai chiedendo molto in fretta: aspetta {seconds} s prima della prossima domanda.",
+    },
+    "not_admin": {
+        ENGLISH: "Sorry, only the newsroom's admins can do that.",
+        ITALIAN: "Spiacente, solo gli amministratori della redazione possono farlo.",
+    },
+    "reindex_started": {
+        ENGLISH: "Re-indexing the archive…",
+        ITALIAN: "Aggiorno l'indice dell'archivio…",
+    },
+    "reindex_progress": {
+        ENGLISH: "Re-indexing: {stage} {done} of {total} articles…",
+        ITALIAN: "Aggiornamento dell'indice: {stage} {done} di {total} articoli…",
+    },
+    "stage_read": {ENGLISH: "read", ITALIAN: "letti"},
+    "stage_embed": {ENGLISH: "indexed", ITALIAN: "indicizzati"},
+    "reindex_done": {
+        ENGLISH: "Re-index done in {seconds:.1f} s: {added} added, {updated} updated, {removed} removed, {unchanged} unchanged. "
+        "The archive holds {articles} articles.",
+        ITALIAN: "Indice aggiornato in {seconds:.1f} s: {added} aggiunti, {updated} aggiornati, {removed} rimossi, "
+        "{unchanged} invariati. L'archivio contiene {articles} articoli.",
+    },
+    "reindex_skipped": {
+        ENGLISH: "Skipped: {files}",
+        ITALIAN: "Saltati: {files}",
+    },
+    "reindex_running": {
+        ENGLISH: "A re-index is already running: it will be done shortly.",
+        ITALIAN: "Un aggiornamento dell'indice è già in corso: finirà a breve.",
+    },
+    "reindex_failed": {
+        ENGLISH: "The re-index failed: {reason}. The archive still answers from the previous index.",
+        ITALIAN: "L'aggiornamento dell'indice non è riuscito: {reason}. L'archivio risponde ancora dall'indice precedente.",
+    },
+    "added": {
+        ENGLISH: "Added {name} to the archive: {articles} article(s), now answerable.",
+        ITALIAN: "Ho aggiunto {name} all'archivio: {articles} articolo/i, ora consultabili.",
+    },
+    "added_unchanged": {
+        ENGLISH: "{name} is already in the archive, unchanged.",
+        ITALIAN: "{name} è già nell'archivio, invariato.",
+    },
+    "upload_refused": {
+        ENGLISH: "I could not add this file: {reason}.",
+        ITALIAN: "Non ho potuto aggiungere questo file: {reason}.",
+    },
+    "add_usage": {
+        ENGLISH: "Reply /add to a document (.txt, .md, .html or .json, up to 5 MB), or just send me the document.",
+        ITALIAN: "Rispondi /add a un documento (.txt, .md, .html o .json, fino a 5 MB), o inviami direttamente il documento.",
+    },
+    "stats": {
+        ENGLISH: "<b>Archive</b>\nArticles: {articles}\nPassages: {passages}\nDates: {dates}\n"
+        "Last re-index: {last}\nModel: {model}",
+        ITALIAN: "<b>Archivio</b>\nArticoli: {articles}\nPassaggi: {passages}\nDate: {dates}\n"
+        "Ultimo aggiornamento: {last}\nModello: {model}",
+    },
+    "no_dates": {ENGLISH: "no dated articles", ITALIAN: "nessun articolo datato"},
+    "never": {ENGLISH: "not since the bot started", ITALIAN: "non da quando il bot è partito"},
+    "inline_hint": {
+        ENGLISH: "Type a question about the archive",
+        ITALIAN: "Scrivi una domanda sull'archivio",
+    },
+    "inline_no_answer": {
+        ENGLISH: "No answer in the archive",
+        ITALIAN: "Nessuna risposta nell'archivio",
+    },
+}
+
+
+def language_of(code: str | None) -> str:
+    """Our language for a Telegram ``language_code`` ("it-IT" → "it"; anything else English)."""
+    return ITALIAN if (code or "").lower().startswith("it") else ENGLISH
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The string ``key`` in ``language`` with ``values`` filled in."""
+    variants = STRINGS[key]
+    template = variants.get(language, variants[ENGLISH])
+    examples = EXAMPLES.get(language, EXAMPLES[ENGLISH])
+    return template.format(example1=examples[0], example2=examples[1], **values)

@@ -1,0 +1,126 @@
+"""Answers rendered as Telegram HTML: pure functions, everything escaped, within Telegram's limits.
+
+Each answer is a header (title, date, source — a link when there is a URL)
+and the passage in a ``<blockquote>`` with the answering sentence in bold.
+When the whole would exceed ``MessageLimit.MAX_TEXT_LENGTH`` (counted as
+Telegram counts: visible characters in UTF-16 code units), the passages are
+trimmed around their quotes, and then the quotes themselves.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+from telegram.constants import MessageLimit
+
+from bot import messages
+from index.records import Answer, Response
+
+MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
+CONTEXT_STEPS = (None, 600, 300, 150, 60, 0)  # characters of passage kept around the quote, tried in turn
+QUOTE_STEPS = (None, 1200, 600, 300, 150)
+ELLIPSIS = "…"
+
+
+def telegram_length(visible: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(visible.encode("utf-16-le")) // 2
+
+
+def visible_text(markup: str) -> str:
+    """What Telegram shows for our HTML: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
+def fits(markup: str, limit: int = MAX_TEXT) -> bool:
+    return 0 < telegram_length(visible_text(markup)) <= limit
+
+
+def render_answers(response: Response, answers: list[Answer], number_from: int = 1, note: str = "") -> str:
+    """The HTML message for ``answers`` (numbered from ``number_from``), within the length limit."""
+    language = response.language
+    for quote_chars in QUOTE_STEPS:
+        for context in CONTEXT_STEPS:
+            blocks = [render_answer(a, number_from + i, language, context, quote_chars) for i, a in enumerate(answers)]
+            markup = "\n\n".join(([escape(note)] if note else []) + blocks)
+            if fits(markup):
+                return markup
+    return shorten(escape(answers[0].quote), MAX_TEXT)  # unreachable with sane limits, but never too long
+
+
+def render_answer(answer: Answer, number: int, language: str, context: int | None, quote_chars: int | None) -> str:
+    header = f"<b>{number}. {escape(answer.title)}</b>\n{source_line(answer, language)}"
+    return f"{header}\n<blockquote>{quoted_passage(answer, context, quote_chars)}</blockquote>"
+
+
+def source_line(answer: Answer, language: str) -> str:
+    """"2022-12-20 · example.org" with the source as a link when it is a URL."""
+    date = escape(answer.date or messages.text("undated", language))
+    return f"{date} · {source_markup(answer.source)}"
+
+
+def source_markup(source: str) -> str:
+    if _is_web_url(source):
+        host = urlsplit(source).hostname or source
+        return f'<a href="{html.escape(source, quote=True)}">{escape(host.removeprefix("www."))}</a>'
+    return escape(source)
+
+
+def quoted_passage(answer: Answer, context: int | None, quote_chars: int | None) -> str:
+    """The passage with the quote in bold, keeping ``context`` characters on each side (all when None)."""
+    start = answer.passage.find(answer.quote)
+    quote = answer.quote if quote_chars is None else shorten(answer.quote, quote_chars)
+    if start < 0:
+        return f"<b>{escape(quote)}</b>"
+    before, after = answer.passage[:start], answer.passage[start + len(answer.quote) :]
+    if context is not None:
+        before = _tail(before, context)
+        after = _head(after, context)
+    return f"{escape(before)}<b>{escape(quote)}</b>{escape(after)}"
+
+
+def _tail(text: str, chars: int) -> str:
+    if len(text) <= chars:
+        return text
+    if chars == 0:
+        return ELLIPSIS + " "
+    cut = text[-chars:]
+    return ELLIPSIS + (cut.split(" ", 1)[1] if " " in cut else cut)
+
+
+def _head(text: str, chars: int) -> str:
+    if len(text) <= chars:
+        return text
+    if chars == 0:
+        return " " + ELLIPSIS
+    cut = text[:chars]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + ELLIPSIS
+
+
+def shorten(text: str, chars: int) -> str:
+    """``text`` cut at a word boundary to at most ``chars`` characters (with an ellipsis)."""
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[chars // 2 :] else cut) + ELLIPSIS
+
+
+def escape(text: str) -> str:
+    """Text made safe for Telegram HTML (only <, > and & need it outside attributes)."""
+    return html.escape(_printable(text), quote=False)
+
+
+def _printable(text: str) -> str:
+    """Drop control characters other than newlines and tabs (Telegram rejects some of them)."""
+    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and not 0x7F <= ord(ch) < 0xA0))
+
+
+def _is_web_url(source: str) -> bool:
+    parts = urlsplit(source)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", source)
+
+
+def render_inline_description(answer: Answer, language: str) -> str:
+    return shorten(f"{answer.date or messages.text('undated', language)} · {answer.quote}", 200)

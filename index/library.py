@@ -1,0 +1,97 @@
+"""The library: the live archive a long-running process answers from, rebuilt and swapped in place.
+
+Many threads may ask at once; each question is answered by the snapshot that
+was live when it started. A re-index runs in the caller's thread (the bot gives
+it a worker thread), builds a new snapshot beside the live one, opens and checks
+it, then swaps the reference under a lock: questions never see a half-built
+index. One re-index at a time: a second one raises ``BuildInProgressError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from index import intake
+from index.archive import Archive, build_index, index_exists
+from index.build import ProgressCallback
+from index.config import Settings
+from index.embedder import Embedder
+from index.errors import BuildInProgressError
+from index.records import BuildReport, Response, Stats
+
+logger = logging.getLogger(__name__)
+
+
+class Library:
+    """A live, swappable ``Archive``. Thread-safe."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.model)
+        self._archive: Archive | None = None
+        self._swap = threading.Lock()
+        self._building = threading.Lock()
+        self.last_build: BuildReport | None = None
+        self.last_build_at: dt.datetime | None = None
+
+    def open(self, build_if_missing: bool = True) -> "Library":
+        """Open the live snapshot (building it first when there is none); raises when it is broken."""
+        if build_if_missing and not index_exists(self.settings):
+            logger.info("no index yet in %s: building it", self.settings.index_dir)
+            self.reindex()
+        else:
+            self._set(Archive.open(self.settings, self.embedder))
+        return self
+
+    @property
+    def archive(self) -> Archive:
+        with self._swap:
+            if self._archive is None:
+                raise RuntimeError("the library is not open")
+            return self._archive
+
+    def ask(self, question: str, k: int = 3, today: dt.date | None = None) -> Response:
+        return self.archive.ask(question, k=k, today=today)
+
+    def stats(self) -> Stats:
+        return self.archive.stats()
+
+    @property
+    def building(self) -> bool:
+        return self._building.locked()
+
+    def reindex(self, progress: ProgressCallback | None = None, full: bool = False) -> BuildReport:
+        """Bring the index up to date and answer from the new snapshot as soon as it is complete."""
+        with self._exclusive_build():
+            return self._rebuild(progress, full)
+
+    def add_article(self, filename: str, content: bytes, progress: ProgressCallback | None = None) -> tuple[Path, BuildReport]:
+        """Save an uploaded article file into the articles folder (``UploadError`` if refused) and index it."""
+        with self._exclusive_build():
+            path = intake.save_article(self.settings.articles_dir, filename, content)
+            return path, self._rebuild(progress, full=False)
+
+    @contextlib.contextmanager
+    def _exclusive_build(self) -> Iterator[None]:
+        if not self._building.acquire(blocking=False):
+            raise BuildInProgressError("a re-index is already running")
+        try:
+            yield
+        finally:
+            self._building.release()
+
+    def _rebuild(self, progress: ProgressCallback | None, full: bool) -> BuildReport:
+        report = build_index(self.settings, self.embedder, full=full, progress=progress)
+        if report.changed or report.full or self._archive is None:
+            self._set(Archive.open(self.settings, self.embedder))
+        self.last_build, self.last_build_at = report, dt.datetime.now(dt.timezone.utc)
+        return report
+
+    def _set(self, archive: Archive) -> None:
+        with self._swap:
+            self._archive = archive

@@ -1,0 +1,164 @@
+"""End to end: questions in private chats, groups and inline, against the fake Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+
+import pytest
+
+from tests.bot.conftest import BOT_USERNAME
+
+MINSK = "What was agreed in Minsk in December 2022?"
+
+
+def text_of(message: dict) -> str:
+    return message.get("text", "")
+
+
+async def replies(server, chat, count=1, timeout=15.0) -> list[dict]:
+    return await server.wait_for_messages(chat, count, timeout=timeout)
+
+
+async def test_private_question_is_answered_with_quotes_and_sources(server, app):
+    user = server.user(1, "Anna")
+    server.private_message(user, MINSK)
+    (reply,) = await replies(server, user)
+    call = server.calls("sendMessage")[-1]
+    assert call.params["parse_mode"] == "HTML"
+    markup = call.params["text"]
+    assert markup.count("<blockquote>") == 3 and "<b>" in markup
+    assert "2022-12" in text_of(reply) and "003_bbbdcd5d19d9f9a8.txt" in text_of(reply)
+    assert any(e["type"] == "blockquote" for e in reply["entities"])
+    assert reply["reply_markup"]["inline_keyboard"][0][0]["text"] == "More"
+    assert server.calls("sendChatAction")  # the typing indicator
+
+
+async def test_italian_question_gets_italian_reply(server, app):
+    user = server.user(2, "Bruno", language_code="it")
+    server.private_message(user, "Cosa hanno concordato Lavrov e Aleinik a Minsk?")
+    (reply,) = await replies(server, user)
+    assert "Prima gli articoli" not in text_of(reply)  # no period named
+    assert "Aleinik" in text_of(reply)
+    assert reply["reply_markup"]["inline_keyboard"][0][0]["text"] == "Altre"
+
+
+async def test_unrelated_question_says_no_answer(server, app):
+    user = server.user(3, "Carla")
+    server.private_message(user, "What is the capital of Australia?")
+    (reply,) = await replies(server, user)
+    assert text_of(reply) == "The archive holds no answer to this question."
+    assert "reply_markup" not in reply
+
+
+async def test_group_messages_not_addressed_are_ignored(server, app):
+    team = server.group(501, "Redazione esteri")
+    user = server.user(4, "Dario")
+    server.group_message(team, user, "Qualcuno sa cosa è successo a Minsk?")
+    server.group_message(team, user, "/ask@OtherBot What happened in Minsk?")
+    server.group_message(team, user, "@someone ask the bot about Minsk")
+    await asyncio.sleep(1.5)
+    assert server.messages_in(team) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"/ask {MINSK}", f"/ask@{BOT_USERNAME} {MINSK}", f"@{BOT_USERNAME} {MINSK}", f"{MINSK} @{BOT_USERNAME}"],
+)
+async def test_group_question_when_addressed_replies_to_the_asker(server, app, text):
+    team = server.group(502, "Redazione")
+    user = server.user(5, "Elena")
+    asked = server.group_message(team, user, text)["message"]
+    (reply,) = await replies(server, team)
+    assert reply["reply_to_message"]["message_id"] == asked["message_id"]
+    assert "Minsk" in text_of(reply)
+
+
+async def test_reply_to_the_bot_is_a_question(server, app):
+    team = server.group(503, "Desk")
+    user = server.user(6, "Fabio")
+    server.group_message(team, user, f"/ask {MINSK}")
+    (first,) = await replies(server, team)
+    server.group_message(team, user, "Chi è Dmitry Peskov?", reply_to=first)
+    second = (await replies(server, team, 2))[1]
+    assert "Peskov" in text_of(second)
+
+
+async def test_ask_without_question_explains_usage(server, app):
+    team = server.group(504, "Desk")
+    user = server.user(7, "Gina")
+    server.group_message(team, user, f"/ask@{BOT_USERNAME}")
+    (reply,) = await replies(server, team)
+    assert text_of(reply).startswith("Write your question after the command")
+
+
+async def test_more_button_brings_the_next_answers_once(server, app):
+    user = server.user(8, "Hugo")
+    server.private_message(user, "Putin Lukashenko Bielorussia Russia")
+    (first,) = await replies(server, user)
+    data = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assert len(data.encode()) <= 64
+    server.callback_query(user, first, data)
+    server.callback_query(user, first, data)  # a double press shows the page once
+    messages = await replies(server, user, 2)
+    await asyncio.sleep(1.0)
+    assert len(server.messages_in(user)) == 2
+    assert re.search(r"^4\. ", text_of(messages[1]), re.M)
+    assert "reply_markup" not in server.messages_in(user)[0]  # the pressed button is gone
+    assert len(server.callback_answers) == 2
+
+
+async def test_inline_query_offers_answers(server, app):
+    user = server.user(9, "Ivo")
+    server.inline_query(user, MINSK)
+    await server.wait_for(lambda: server.inline_answers, timeout=15)
+    answer = server.inline_answers[-1]
+    results = answer.params["results"] if hasattr(answer, "params") else answer["results"]
+    assert 1 <= len(results) <= 5
+    content = results[0]["input_message_content"]
+    assert content["parse_mode"] == "HTML" and "<blockquote>" in content["message_text"]
+
+
+async def test_start_and_help(server, app):
+    user = server.user(10, "Lia", language_code="it")
+    server.private_message(user, "/start")
+    server.private_message(user, "/help")
+    start, help_ = await replies(server, user, 2)
+    assert "Ciao!" in text_of(start) and "Minsk" in text_of(start)
+    assert f"@{BOT_USERNAME}" in text_of(help_) and "/reindex" in text_of(help_)
+
+
+async def test_command_menu_is_set(server, app):
+    names = [c["command"] for c in server.commands_for()]
+    assert names == ["ask", "help", "start", "stats", "reindex", "add"]
+    assert [c["command"] for c in server.commands_for(language_code="it")] == names
+
+
+async def test_oversized_question_and_markup_in_question(server, app):
+    user = server.user(11, "Marta")
+    server.private_message(user, "<b>Minsk</b> & </blockquote> `accordo` " + "Lukashenko Putin " * 700)
+    (reply,) = await replies(server, user)
+    assert reply["text"]
+    assert not server.errors
+
+
+async def test_edited_question_is_not_answered_again(server, app):
+    user = server.user(12, "Nico")
+    sent = server.private_message(user, MINSK)["message"]
+    await replies(server, user)
+    server.edited_message(sent, MINSK + " Please.")
+    await asyncio.sleep(1.0)
+    assert len(server.messages_in(user)) == 1
+
+
+async def test_per_user_limit(server, bot_settings, embedder):
+    from tests.bot.conftest import running_bot, with_limit
+
+    async with running_bot(with_limit(bot_settings, 2), embedder):
+        user = server.user(13, "Olga")
+        for _ in range(3):
+            server.private_message(user, "Chi è Lukashenko?")
+        messages = await replies(server, user, 3)
+        texts = sorted(text_of(m) for m in messages)
+        assert sum("You are asking very quickly" in t for t in texts) == 1
