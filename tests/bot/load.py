@@ -1,0 +1,70 @@
+"""The load scenario shared by the load test and ``bench/bot_load.py``: many chats asking at once."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+QUESTIONS = [
+    "What was agreed in Minsk in December 2022?",
+    "Cosa è stato concordato a Minsk a dicembre 2022?",
+    "Who did Lavrov meet in Minsk?",
+    "Quanto vale il prestito di Putin alla Bielorussia?",
+    "Why will Belarus not join the war in Ukraine?",
+    "Chi è Sviatlana Tsikhanouskaya?",
+    "What did Peskov say about the talks?",
+    "Dove verranno installati i missili Iskander?",
+    "How much did sanctions cost Belarus?",
+    "Cosa ha detto Lukashenko al vertice CSTO?",
+]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    questions: int
+    chats: int
+    seconds: float
+    slowest_reply: float
+    median_reply: float
+
+
+async def ask_everyone(server, chats: int = 20, per_chat: int = 10, timeout: float = 300.0) -> LoadResult:
+    """Send ``chats * per_chat`` questions at once (half the chats are groups) and wait for every reply.
+
+    Checks that every question gets exactly one reply, in its own chat (in groups, as a reply to it).
+    """
+    asked: dict[int, list[tuple[int, float]]] = {}
+    start = time.monotonic()
+    for number in range(chats):
+        user = server.user(5000 + number, f"Reporter {number}")
+        chat = server.group(7000 + number, f"Desk {number}") if number % 2 else server.private_chat(user)
+        asked[chat.id] = []
+        for turn in range(per_chat):
+            question = QUESTIONS[(number + turn) % len(QUESTIONS)]
+            text = f"/ask {question}" if number % 2 else question
+            send = server.group_message if number % 2 else server.private_message
+            update = send(chat, user, text) if number % 2 else send(user, text)
+            asked[chat.id].append((update["message"]["message_id"], time.monotonic()))
+    total = chats * per_chat
+    await server.wait_for(lambda: sum(len(server.messages_in(c)) for c in asked) >= total, timeout=timeout)
+    seconds = time.monotonic() - start
+    delays = _check_replies(server, asked)
+    delays.sort()
+    return LoadResult(total, chats, seconds, delays[-1], delays[len(delays) // 2])
+
+
+def _check_replies(server, asked: dict[int, list[tuple[int, float]]]) -> list[float]:
+    sent_at = {(c.result["chat"]["id"], c.result["message_id"]): c.time for c in server.calls("sendMessage")}
+    delays = []
+    for chat_id, questions in asked.items():
+        replies = server.messages_in(chat_id)
+        assert len(replies) == len(questions), (chat_id, len(replies), len(questions))
+        if chat_id < 0:  # groups: each reply answers its own question, once
+            targets = sorted(r["reply_to_message"]["message_id"] for r in replies)
+            assert targets == sorted(m for m, _ in questions)
+        asked_at = {m: t for m, t in questions}
+        for reply in replies:
+            target = reply.get("reply_to_message", {}).get("message_id")
+            origin = asked_at.get(target, questions[0][1])
+            delays.append(sent_at[(chat_id, reply["message_id"])] - origin)
+    return delays
