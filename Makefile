@@ -14,7 +14,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 bot: $(VENV)/.installed
-	$(BIN)/newsdesk bot
+	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; $(BIN)/newsdesk bot
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/build_speed.py
