@@ -104,7 +104,10 @@ def shorten(text: str, chars: int) -> str:
     if len(text) <= chars:
         return text
     cut = text[: chars - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[chars // 2 :] else cut) + ELLIPSIS
+    at_word_end = text[chars - 1].isspace()
+    if not at_word_end and " " in cut[chars // 2 :]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + ELLIPSIS
 
 
 def escape(text: str) -> str:

@@ -1,0 +1,99 @@
+"""Build speed: a full `newsdesk index` against a bare `model.encode` of the same passages.
+
+On the 2,010 Italian paragraphs of SQuAD-it as articles, in one run:
+- full-build passages per second vs. a bare `model.encode` of the very same passage texts
+  (target: at least 0.9 of it);
+- the time of a no-op `newsdesk index` on the unchanged corpus, as a command (target: under 3 s);
+- peak memory (RSS) of the build and of the no-op command.
+
+    python bench/build_speed.py [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import squad  # noqa: E402
+
+from index.archive import build_index  # noqa: E402
+from index.build import embedding_text  # noqa: E402
+from index.config import Settings  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+from index.snapshot import STORE_FILE, current  # noqa: E402
+from index.store import Store  # noqa: E402
+
+NO_OP_RUNS = 5
+
+
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports kilobytes
+
+
+def passage_texts(settings: Settings) -> list[str]:
+    """The texts the build embedded, in passage order, read back from the store."""
+    store = Store(current(settings.index_dir) / STORE_FILE)
+    rows = store.db.execute("SELECT title, text FROM passages ORDER BY id").fetchall()
+    return [embedding_text(title, text) for title, text in rows]
+
+
+def time_no_op(settings: Settings) -> list[float]:
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir)}
+    command = [str(Path(sys.executable).with_name("newsdesk")), "index"]
+    times = []
+    for _ in range(NO_OP_RUNS):
+        started = time.perf_counter()
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - started)
+        assert "added 0, updated 0, removed 0" in done.stdout, done.stdout
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    args = parser.parse_args()
+    root = args.keep or Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
+    settings = Settings.for_data_dir(root / "data")
+    squad.write_articles(settings.articles_dir)
+
+    embedder = Embedder()
+    embedder.encode(["warm up the model"] * 8)
+    base_rss = peak_rss_mb()
+
+    started = time.perf_counter()
+    report = build_index(settings, embedder, full=True)
+    build_seconds = time.perf_counter() - started
+    build_rss = peak_rss_mb()
+
+    texts = passage_texts(settings)
+    started = time.perf_counter()
+    embedder.model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True)
+    bare_seconds = time.perf_counter() - started
+
+    no_op = time_no_op(settings)
+    build_pps, bare_pps = len(texts) / build_seconds, len(texts) / bare_seconds
+    print(f"corpus: {report.total_articles} articles (SQuAD-it paragraphs), {len(texts)} passages; "
+          f"{os.cpu_count()} cores; model {embedder.identity}")
+    print(f"{'measure':<34}{'newsdesk':>14}{'baseline':>14}   target")
+    print(f"{'full build, passages/s':<34}{build_pps:>14.1f}{bare_pps:>14.1f}   bare model.encode of the same passages")
+    print(f"{'  ratio to bare encode':<34}{build_pps / bare_pps:>14.2f}{1.0:>14.2f}   >= 0.90")
+    print(f"{'  seconds':<34}{build_seconds:>14.1f}{bare_seconds:>14.1f}")
+    print(f"{'no-op `newsdesk index`, s (median)':<34}{statistics.median(no_op):>14.2f}{'':>14}   < 3 s "
+          f"(runs: {', '.join(f'{t:.2f}' for t in no_op)})")
+    print(f"{'peak RSS of the build, MB':<34}{build_rss:>14.0f}{base_rss:>14.0f}   baseline: model loaded, before the build")
+    print(f"{'peak RSS of no-op command, MB':<34}{peak_rss_mb(resource.RUSAGE_CHILDREN):>14.0f}")
+
+
+if __name__ == "__main__":
+    main()
