@@ -1,0 +1,114 @@
+"""Query speed: `Archive.ask` against a bare `model.encode(question)` + FAISS search, side by side.
+
+On the seed archive and on an archive of about 100,000 passages (SQuAD-it repeated 50 times),
+over the same questions (300+ SQuAD questions, Italian and English): latency p50 and p99 of a full
+`ask` (both searches, fusion, dates, quotes) and of the bare baseline (encode the question, search an
+exact FAISS index of the same vectors). Target: p50 within 1.3x of the bare figure. Also the
+recall of the vector index the archive chose (exact or IVF) against exact search.
+
+    python bench/query_speed.py [--questions N] [--copies N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+
+import corpora  # noqa: E402
+import squad  # noqa: E402
+from index.archive import Archive  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
+
+RECALL_AT = 10
+
+
+def questions(count: int) -> list[str]:
+    italian, english = squad.italian_questions(), squad.english_questions()
+    step_it, step_en = max(1, len(italian) // (count // 2)), max(1, len(english) // (count - count // 2))
+    return [q.text for q in italian[::step_it][: count // 2]] + [q.text for q in english[::step_en][: count - count // 2]]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def exact_index(archive: Archive) -> faiss.Index:
+    """An exact inner-product index over the archive's own stored vectors."""
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(archive.vectors.dimension))
+    for ids, matrix in archive.store.vectors(archive.vectors.dimension):
+        index.add_with_ids(np.ascontiguousarray(matrix), ids)
+    return index
+
+
+def time_ask(archive: Archive, texts: list[str]) -> list[float]:
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        archive.ask(text, k=3)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def time_bare(embedder: Embedder, index: faiss.Index, texts: list[str]) -> list[float]:
+    model = embedder.model
+    times = []
+    for text in texts:
+        started = time.perf_counter()
+        vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True)
+        index.search(np.ascontiguousarray(vector, dtype=np.float32), RECALL_AT)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def vector_recall(archive: Archive, exact: faiss.Index, embedder: Embedder, texts: list[str]) -> float:
+    """Share of the exact top-10 that the archive's own vector index returns."""
+    found = 0
+    for text in texts:
+        vector = embedder.encode_one(text)
+        truth = set(exact.search(vector.reshape(1, -1), RECALL_AT)[1][0].tolist())
+        found += len(truth & set(archive.vectors.search(vector, RECALL_AT).ids.tolist()))
+    return found / (RECALL_AT * len(texts))
+
+
+def measure(name: str, archive: Archive, embedder: Embedder, texts: list[str]) -> None:
+    exact = exact_index(archive)
+    time_ask(archive, texts[:20])  # warm caches on both paths
+    time_bare(embedder, exact, texts[:20])
+    ours, bare = [], []
+    for start in range(0, len(texts), 50):  # interleave, so both see the same machine load
+        ours += time_ask(archive, texts[start : start + 50])
+        bare += time_bare(embedder, exact, texts[start : start + 50])
+    recall = vector_recall(archive, exact, embedder, texts[:200])
+    p50, bare50 = statistics.median(ours), statistics.median(bare)
+    print(f"{name}: {archive.vectors.size:,} passages, vector index {archive.vectors.kind}, {len(texts)} questions")
+    print(f"  {'':<22}{'newsdesk ask':>14}{'bare encode+faiss':>20}")
+    print(f"  {'p50 latency, ms':<22}{p50:>14.1f}{bare50:>20.1f}   ratio {p50 / bare50:.2f} (target <= 1.30)")
+    print(f"  {'p99 latency, ms':<22}{percentile(ours, 0.99):>14.1f}{percentile(bare, 0.99):>20.1f}")
+    print(f"  {'vector recall@10 vs exact':<22}{recall:>14.3f}{1.0:>20.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=400)
+    parser.add_argument("--copies", type=int, default=50)
+    args = parser.parse_args()
+    embedder = Embedder()
+    embedder.encode(["warm up"])
+    texts = questions(args.questions)
+    measure("seed archive", Archive.open(corpora.seed_archive(embedder), embedder), embedder, texts)
+    big = corpora.repeated_archive(embedder, copies=args.copies)
+    measure(f"SQuAD-it x{args.copies}", Archive.open(big, embedder), embedder, texts)
+
+
+if __name__ == "__main__":
+    main()
