@@ -48,33 +48,40 @@ def seed_archive(embedder: Embedder, root: Path = WORK / "seeds") -> Settings:
 
 
 class RepeatingEmbedder(Embedder):
-    """Embeds a copy's text as its original's vector plus seeded noise (bench only)."""
+    """Embeds a copy's passage as its original's sentence vectors plus seeded noise (bench only)."""
 
-    def __init__(self, model: str | None = None):
-        super().__init__(model) if model else super().__init__()
+    def __init__(self, model: str):
+        super().__init__(model)
         self._cache: dict[str, np.ndarray] = {}
+        self._rng = np.random.default_rng(7)
 
     def prime(self, settings: Settings) -> None:
-        """Take the vectors of an archive already built (the SQuAD one) instead of embedding again."""
+        """Take the sentence vectors of an archive already built (the SQuAD one) instead of embedding again."""
         store = Store(current(settings.index_dir) / STORE_FILE)
-        texts = dict(
-            (pid, embedding_text(title, text))
-            for pid, title, text in store.db.execute("SELECT id, title, text FROM passages")
-        )
-        for ids, matrix in store.vectors(self.dimension):
-            for pid, vector in zip(ids.tolist(), matrix):
-                self._cache[texts[pid]] = vector
+        rows = store.db.execute(
+            "SELECT p.id, a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id"
+        ).fetchall()
+        vectors = store.sentence_vectors([pid for pid, _, _ in rows], self.dimension)
+        for pid, title, text in rows:
+            self._cache[embedding_text(title, text)] = vectors[pid]
 
-    def encode(self, texts, progress=None, show_progress_bar=False):
-        originals = [COPY_MARKER.sub("", text) for text in texts]
-        missing = sorted({t for t in originals if t not in self._cache})
-        if missing:
-            for text, vector in zip(missing, super().encode(missing)):
-                self._cache[text] = vector
-        rng = np.random.default_rng(len(texts))
-        vectors = np.stack([self._cache[t] for t in originals])
-        vectors = vectors + rng.normal(0, NOISE, vectors.shape).astype(np.float32)
-        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    def encode_sentences(self, texts, spans):
+        out, missing = [], []
+        for number, (text, text_spans) in enumerate(zip(texts, spans)):
+            cached = self._cache.get(COPY_MARKER.sub("", text))
+            if cached is None or len(cached) != len(text_spans):
+                missing.append(number)
+                out.append(None)
+            else:
+                out.append(self._noisy(cached))
+        fresh = super().encode_sentences([texts[i] for i in missing], [spans[i] for i in missing])
+        for number, matrix in zip(missing, fresh):
+            out[number] = matrix
+        return out
+
+    def _noisy(self, matrix: np.ndarray) -> np.ndarray:
+        noisy = matrix + self._rng.normal(0, NOISE, matrix.shape).astype(np.float32)
+        return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
 
 
 def repeated_archive(embedder: Embedder, copies: int = 50, root: Path | None = None) -> Settings:

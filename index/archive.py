@@ -17,7 +17,8 @@ from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, ModelMismatchError
 from index.records import BuildReport, Response, Stats
-from index.store import Store
+from index.readers import PIPELINE_VERSION
+from index.store import SCHEMA_VERSION, Store
 from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class Archive:
         embedder = embedder or Embedder(settings.model)
         folder = snapshot.current(settings.index_dir)
         manifest = snapshot.read_manifest(folder)
+        if (manifest.get("schema"), manifest.get("pipeline")) != (SCHEMA_VERSION, PIPELINE_VERSION):
+            raise IndexCorruptError(
+                "the index was built by another version of Newsdesk: rebuild it with `newsdesk index --full`"
+            )
         if manifest.get("model") != embedder.identity:
             raise ModelMismatchError(
                 f"the index was built with the model {manifest.get('model')!r} but {embedder.identity!r} "
@@ -54,6 +59,11 @@ class Archive:
         vectors = VectorIndex.load(folder / snapshot.VECTORS_FILE, int(manifest.get("trained_size", 0)))
         check_in_step(store, vectors, manifest)
         return cls(folder, manifest, store, vectors, embedder)
+
+    @property
+    def answerer(self) -> Answerer:
+        """The question-answering engine of this snapshot (benchmarks read its rankings)."""
+        return self._answerer
 
     def ask(self, question: str, k: int = DEFAULT_ANSWERS, today: dt.date | None = None) -> Response:
         """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty)."""
@@ -87,10 +97,11 @@ def check_in_step(store: Store, vectors: VectorIndex, manifest: dict) -> None:
             f"the database holds {articles} articles and {passages} passages, the manifest "
             f"{manifest.get('articles')} and {manifest.get('passages')}: the files are out of step"
         )
-    if vectors.size != passages or not (vectors.ids() == store.passage_ids()).all():
+    stored = store.vector_ids()
+    if vectors.size != len(stored) or vectors.size != manifest.get("vectors") or not (vectors.ids() == stored).all():
         raise IndexCorruptError(
             f"the vector file holds {vectors.size} vectors that do not match the database's "
-            f"{passages} passages: the files are out of step"
+            f"{len(stored)} sentence vectors: the files are out of step"
         )
     if vectors.dimension != manifest.get("dimension"):
         raise IndexCorruptError(f"the vectors have {vectors.dimension} dimensions, the manifest {manifest.get('dimension')}")

@@ -32,7 +32,11 @@ from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-EMBED_BATCH = 512  # passages embedded and written per transaction
+EMBED_BATCH = 256  # passages embedded and written per transaction (and per progress report)
+MODEL_INPUT_TOKENS = 200  # "title. passage" fits here: whole sentences get vectors, none is truncated away
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
+MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
 ProgressCallback = Callable[[Progress], None]
 
 
@@ -215,39 +219,58 @@ def _start_store(workspace: Path, previous: Store | None) -> Store:
     return Store.create(target)
 
 
+def embedding_prefix(title: str) -> str:
+    """What the model reads before a passage: the article's title, as a sentence of its own."""
+    if not title:
+        return ""
+    return f"{title} " if title[-1] in ".!?…:;" else f"{title}. "
+
+
 def embedding_text(title: str, text: str) -> str:
-    """What the model reads for a passage: the article's title, then the passage."""
-    return f"{title}\n{text}" if title else text
+    """What the model reads for a passage: "title. passage"."""
+    return embedding_prefix(title) + text
+
+
+def split_for_model(article: Article, embedder: Embedder) -> list:
+    """The article's passages, each small enough that "title. passage" fits ``MODEL_INPUT_TOKENS``."""
+    title_tokens = embedder.count_tokens([embedding_prefix(article.title)])[0] if article.title else 0
+    budget = max(MIN_BUDGET_TOKENS, MODEL_INPUT_TOKENS - SPECIAL_TOKENS - title_tokens)
+    return splitting.split_passages(
+        article, sizer=embedder.count_tokens, max_size=budget, min_size=min(MIN_PASSAGE_TOKENS, budget // 2)
+    )
 
 
 def _embed_articles(store, embedder, plan, progress, show_progress):
-    """Split, embed and store the plan's new articles in batches; (ids, vectors, count)."""
+    """Split, embed and store the plan's new articles in batches; (vector ids, vectors, passages)."""
     articles = list(plan.new.values())
-    total = len(articles)
-    bar = _progress_bar(total, show_progress)
-    all_ids: list[int] = []
-    all_vectors: list[np.ndarray] = []
-    done = 0
-    for batch in _batches(articles):
-        texts = [embedding_text(a.title, p.text) for a, parts, _ in batch for p in parts]
-        vectors = embedder.encode(texts)
-        all_ids.extend(store.add_articles(batch, vectors))
-        all_vectors.append(vectors)
-        done += len(batch)
+    bar = _progress_bar(len(articles), show_progress)
+    ids, matrices, done, passages = [], [], 0, 0
+    for batch in _batches(articles, embedder):
+        parts = [(article, passage) for article, passages_, _ in batch for passage in passages_]
+        prefixes = [embedding_prefix(article.title) for article, _ in parts]
+        texts = [prefix + passage.text for prefix, (_, passage) in zip(prefixes, parts)]
+        spans = [
+            [(start + len(prefix), end + len(prefix)) for start, end in passage.sentences]
+            for prefix, (_, passage) in zip(prefixes, parts)
+        ]
+        vectors = embedder.encode_sentences(texts, spans)
+        ids.append(store.add_articles(batch, vectors))
+        matrices.extend(vectors)
+        done, passages = done + len(batch), passages + len(parts)
         bar.update(len(batch))
         if progress:
-            progress(Progress("embed", done, total))
+            progress(Progress("embed", done, len(articles)))
     bar.close()
-    matrix = np.vstack(all_vectors) if all_vectors else np.zeros((0, embedder.dimension), np.float32)
-    return np.array(all_ids, dtype=np.int64), matrix, len(all_ids)
+    matrix = np.vstack(matrices) if matrices else np.zeros((0, embedder.dimension), np.float32)
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), matrix, passages
 
 
-def _batches(articles: list[Article]) -> Iterator[list[tuple[Article, list, list[str]]]]:
-    """Articles with their passages and terms, grouped to about ``EMBED_BATCH`` passages."""
+def _batches(articles: list[Article], embedder: Embedder) -> Iterator[list[tuple[Article, list, list]]]:
+    """Articles with their passages and keyword terms, grouped to about ``EMBED_BATCH`` passages."""
     batch, size = [], 0
     for article in articles:
-        parts = splitting.split_passages(article)
-        terms = [keywords.index_terms(f"{article.title}\n{p.text}", article.language) for p in parts]
+        parts = split_for_model(article, embedder)
+        terms = [keywords.index_terms(article.title, p.text, article.language) for p in parts]
         batch.append((article, parts, terms))
         size += len(parts)
         if size >= EMBED_BATCH:
@@ -259,7 +282,7 @@ def _batches(articles: list[Article]) -> Iterator[list[tuple[Article, list, list
 
 def _update_vectors(store, previous, removed_ids, new_ids, new_vectors, dimension) -> VectorIndex:
     """The previous FAISS index with the changes applied, or a new one when its type must change."""
-    total = store.counts()[1]
+    total = store.vector_count()
     if previous is not None:
         folder = previous.path.parent
         manifest = snapshot.read_manifest(folder)
@@ -280,12 +303,13 @@ def _vectors_from_store(store: Store, dimension: int) -> VectorIndex:
 
 def _finish(store: Store, workspace: Path, vectors: VectorIndex, embedder: Embedder) -> tuple[int, int]:
     articles, passages = store.counts()
-    if vectors.size != passages:
-        raise BuildError(f"internal error: {vectors.size} vectors for {passages} passages")
+    if vectors.size != store.vector_count():
+        raise BuildError(f"internal error: {vectors.size} vectors in FAISS, {store.vector_count()} in the database")
     built_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     manifest = {
         "model": embedder.identity, "dimension": embedder.dimension, "schema": SCHEMA_VERSION,
         "pipeline": readers.PIPELINE_VERSION, "articles": articles, "passages": passages,
+        "vectors": vectors.size,
         "vector_index": vectors.kind, "trained_size": vectors.trained_size, "built_at": built_at,
     }
     store.set_meta(manifest)

@@ -1,60 +1,128 @@
-"""Keyword terms: what goes into the full-text index and how a question becomes a query.
+"""Keyword terms: what the full-text index holds and how a question becomes an FTS5 query.
 
-Pure functions, no I/O. A passage is indexed under its folded words (the FTS5
-``text`` column) and under ``terms``: the Snowball stem of each content word in
-the passage's language plus its first ``PREFIX_LENGTH`` letters. The prefixes act
-as a crude cross-lingual stemmer: English and Italian share many roots and names
-("minister"/"ministro" → "minis"), so an English question reaches Italian text.
+Pure functions, no I/O. Every passage is indexed in three column families, each
+with a title and a text column (all bm25 weights 1):
+
+- ``stems``:    Snowball stems of the content words, in the article's language;
+- ``prefixes``: the first ``PREFIX_LENGTH`` letters of every content word;
+- ``grams``:    the character ``GRAM_LENGTH``-grams inside every content word.
+
+Numbers stay whole everywhere. An Italian question searches stems and prefixes;
+an English question (the model is English-only, the archive mostly Italian)
+searches prefixes and 4-grams, which act as a crude cross-lingual stemmer:
+English and Italian share many roots and names ("minister"/"ministro" → "minis").
+Measured on SQuAD-it (``bench/quality.py``): this lifts English→Italian keyword
+recall@5 from 0.34 to 0.63 and Italian from 0.87 to 0.91.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import Stemmer
 
-from index.languages import ENGLISH, ENGLISH_STOPWORDS, ITALIAN, ITALIAN_STOPWORDS, words
+from index import glossary
+from index.languages import ENGLISH, ITALIAN, fold, stopwords
 
 PREFIX_LENGTH = 5
-MAX_QUERY_TERMS = 64
-STOPWORDS = ITALIAN_STOPWORDS | ENGLISH_STOPWORDS
-_STEMMER_NAMES = {ITALIAN: "italian", ENGLISH: "english"}
+GRAM_LENGTH = 4
+MAX_QUERY_TERMS = 128
+FAMILIES = ("stems", "prefixes", "grams")
+COLUMNS = tuple(f"{part}_{family}" for family in FAMILIES for part in ("title", "text"))
+QUERY_FAMILIES = {ITALIAN: ("stems", "prefixes"), ENGLISH: ("prefixes", "grams")}
+_STEMMERS = {ITALIAN: "italian", ENGLISH: "english"}
+_RAW_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=None)
 def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(_STEMMER_NAMES.get(language, "italian"))
+    return Stemmer.Stemmer(_STEMMERS.get(language, "italian"))
 
 
-def content_words(text: str) -> list[str]:
-    """Folded words of ``text`` that carry meaning (stopwords and 1-letter words dropped)."""
-    return [w for w in words(text) if len(w) > 1 and w not in STOPWORDS]
+def content_words(text: str, language: str) -> list[str]:
+    """The words of ``text`` that carry meaning, as written (case kept for stemming)."""
+    drop = stopwords(language)
+    return [raw for raw in _RAW_WORD.findall(text.replace("_", " ")) if fold(raw) not in drop]
 
 
-def roots(word_list: list[str], language: str) -> list[str]:
-    """Stems and prefixes of ``word_list``, in the passage's (or question's) language."""
-    stems = _stemmer(language).stemWords(word_list)
+def stems(raw_words: list[str], language: str) -> list[str]:
+    stemmed = _stemmer(language).stemWords([w.lower() for w in raw_words])
+    return [fold(w) if w.isdigit() else fold(s) for w, s in zip(raw_words, stemmed)]
+
+
+def prefixes(raw_words: list[str]) -> list[str]:
+    return [w if w.isdigit() else w[:PREFIX_LENGTH] for w in map(fold, raw_words)]
+
+
+def grams(raw_words: list[str]) -> list[str]:
     out = []
-    for word, stem in zip(word_list, stems):
-        out.append(stem)
-        if len(word) > PREFIX_LENGTH and not word.isdigit():
-            out.append(word[:PREFIX_LENGTH])
+    for word in map(fold, raw_words):
+        if word.isdigit() or len(word) <= GRAM_LENGTH:
+            out.append(word)
+        else:
+            out.extend(word[i : i + GRAM_LENGTH] for i in range(len(word) - GRAM_LENGTH + 1))
     return out
 
 
-def index_terms(text: str, language: str) -> str:
-    """The ``terms`` column of a passage: its stems and prefixes, space-separated."""
-    return " ".join(roots(content_words(text), language))
+def family_terms(raw_words: list[str], family: str, language: str) -> list[str]:
+    if family == "stems":
+        return stems(raw_words, language)
+    return prefixes(raw_words) if family == "prefixes" else grams(raw_words)
 
 
-def query_terms(question: str, language: str) -> list[str]:
-    """The distinct roots of a question's content words, in order."""
-    seen: dict[str, None] = {}
-    for term in roots(content_words(question), language):
-        seen.setdefault(term, None)
-    return list(seen)[:MAX_QUERY_TERMS]
+@dataclass(frozen=True)
+class IndexedTerms:
+    """The six FTS columns of one passage, each a space-separated string of terms."""
+
+    columns: tuple[str, ...]  # in the order of ``COLUMNS``
 
 
-def match_expression(terms: list[str]) -> str:
-    """An FTS5 MATCH expression OR-ing ``terms`` (each quoted, so no term is an operator)."""
-    return " OR ".join(f'"{term}"' for term in terms if term)
+def index_terms(title: str, text: str, language: str) -> IndexedTerms:
+    """The full-text columns of a passage of an article in ``language``."""
+    title_words, text_words = content_words(title, language), content_words(text, language)
+    columns = []
+    for family in FAMILIES:
+        columns.append(" ".join(family_terms(title_words, family, language)))
+        columns.append(" ".join(family_terms(text_words, family, language)))
+    return IndexedTerms(tuple(columns))
+
+
+def query_terms(question: str, language: str, use_glossary: bool = True) -> dict[str, list[str]]:
+    """The distinct terms of a question, per column family searched for its language.
+
+    An English question also searches the Italian words the glossary gives for its words,
+    through their Italian stems and prefixes.
+    """
+    raw = content_words(question, language)
+    found: dict[str, list[str]] = {}
+    for family in QUERY_FAMILIES[language]:
+        _add(found, family, family_terms(raw, family, language))
+    if language == ENGLISH and use_glossary:
+        italian = glossary.italian_words(raw)
+        _add(found, "stems", stems(italian, ITALIAN))
+        _add(found, "prefixes", prefixes(italian))
+    return found
+
+
+def _add(found: dict[str, list[str]], family: str, terms: list[str]) -> None:
+    merged = list(dict.fromkeys(found.get(family, []) + [t for t in terms if t]))
+    if merged:
+        found[family] = merged[:MAX_QUERY_TERMS]
+
+
+def match_expression(terms: dict[str, list[str]]) -> str:
+    """An FTS5 MATCH expression: per family, its terms OR-ed inside its title and text columns."""
+    parts = []
+    for family, family_terms_ in terms.items():
+        quoted = " OR ".join(f'"{term}"' for term in family_terms_)
+        parts.append(f"{{title_{family} text_{family}}} : ({quoted})")
+    return " OR ".join(parts)
+
+
+def sentence_terms(sentence: str, families: Iterable[str], article_language: str) -> set[str]:
+    """A sentence's terms in the given column families (those a question searched)."""
+    raw = content_words(sentence, article_language)
+    return {t for family in families for t in family_terms(raw, family, article_language)}

@@ -1,8 +1,9 @@
 """The languages Newsdesk reads: English and Italian.
 
-A text's language is told by counting the two languages' stopwords, which is
-reliable on an article and good enough on a one-line question (measured in
-``bench/quality.py``). Texts with too few stopwords of either are "und".
+A text's language is told by counting stopwords found only in one of the two
+lists; on a tie, Italian content words nearly always end in a vowel. Measured on
+SQuAD-it: 0.9999 of the Italian questions and 0.9997 of their English originals
+are told right (``bench/quality.py`` prints it).
 """
 
 from __future__ import annotations
@@ -13,61 +14,68 @@ import unicodedata
 ENGLISH = "en"
 ITALIAN = "it"
 UNDETERMINED = "und"
-
-ITALIAN_STOPWORDS = frozenset(
-    """
-    a ad agli ai al alla alle allo anche ancora avere aveva avevano c ci che chi cio ciò col come con
-    contro cosa cui d da dagli dai dal dalla dalle dallo degli dei del dell della delle dello di dopo
-    dov dove e è ed era erano essere fa fra gli ha hanno ho i il in infatti io l la le lei lo loro lui
-    ma mi mia mio molto ne negli nei nel nell nella nelle nello no noi non nostro o ogni per perche
-    perché piu più poi quale quali qualcosa quando quanto quella quelle quelli quello questa queste
-    questi questo qui se sei si sia siamo sono sta stata stati stato su sua sue sui sul sull sulla
-    sulle sullo suo suoi tra tu tutti tutto un una uno vi voi quanti quante qual chi cosa
-    """.split()
-)
-
-ENGLISH_STOPWORDS = frozenset(
-    """
-    a about after all also am an and any are as at be been before being between both but by can could
-    did do does doing during each for from had has have having he her here hers him his how i if in
-    into is it its itself just me more most my no nor not of off on once only or other our out over own
-    same she should so some such than that the their them then there these they this those through to
-    too under until up very was we were what when where which while who whom why will with would you
-    your yours whose many much
-    """.split()
-)
-
-# Words shared by both lists ("a", "in", "no"...) tell nothing about the language.
-_ITALIAN_ONLY = ITALIAN_STOPWORDS - ENGLISH_STOPWORDS
-_ENGLISH_ONLY = ENGLISH_STOPWORDS - ITALIAN_STOPWORDS
+MIN_TIE_WORDS = 3  # the vowel rule needs a few content words to go on
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def fold(text: str) -> str:
-    """Lower-case ``text`` and strip its diacritics ("Perché" → "perche")."""
+    """Lower-case ``text`` and strip its diacritics ("Perché" → "perche"), as FTS5 does."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def words(text: str) -> list[str]:
-    """The folded words of ``text``; apostrophes split ("dell'incontro" → "dell", "incontro")."""
-    return _WORD.findall(fold(text))
+    """The folded words of ``text``; apostrophes and underscores split ("dell'incontro" → "dell", "incontro")."""
+    return _WORD.findall(fold(text).replace("_", " "))
+
+
+ITALIAN_STOPWORDS = frozenset(words("""
+a ad al allo ai agli all agl alla alle con col coi da dal dallo dai dagli dall dagl dalla dalle
+di del dello dei degli dell degl della delle in nel nello nei negli nell negl nella nelle su sul
+sullo sui sugli sull sugl sulla sulle per tra fra contro io tu lui lei noi voi loro mio mia miei
+mie tuo tua tuoi tue suo sua suoi sue nostro nostra nostri nostre vostro vostra vostri vostre mi
+ti ci vi lo la li le gli ne il un uno una ma ed se perché perche anche come dov dove che chi cui
+non più piu quale quali qual quanto quanti quanta quante quello quelli quella quelle questo questi
+questa queste si tutto tutti c e i l o ho hai ha abbiamo avete hanno abbia abbiate abbiano avrò
+avrai avrà avremo avrete avranno avrei avresti avrebbe avremmo avreste avrebbero avevo avevi aveva
+avevamo avevate avevano ebbi avesti ebbe avemmo aveste ebbero avessi avesse avessimo avessero
+avendo avuto avuta avuti avute sono sei è siamo siete sia siate siano sarò sarai sarà saremo
+sarete saranno sarei saresti sarebbe saremmo sareste sarebbero ero eri era eravamo eravate erano
+fui fosti fu fummo foste furono fossi fosse fossimo fossero essendo stato stata stati state
+essere avere fare faccio fai fa facciamo fanno faceva facevano fece fecero fatto fatta fatti
+sto stai sta stiamo stanno stava stavano quando cosa cos quanto dopo prima molto poi
+ancora già gia oltre circa secondo sempre mai ogni altro altra altri altre nessun nessuno
+"""))
+
+ENGLISH_STOPWORDS = frozenset(words("""
+i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she
+her hers herself it its itself they them their theirs themselves what which who whom this that
+these those am is are was were be been being have has had having do does did doing a an the and
+but if or because as until while of at by for with about against between into through during
+before after above below to from up down in out on off over under again further then once here
+there when where why how all any both each few more most other some such no nor not only own same
+so than too very s t can will just don should now d ll m o re ve y also would could did many much
+"""))
+
+_ITALIAN_ONLY = ITALIAN_STOPWORDS - ENGLISH_STOPWORDS
+_ENGLISH_ONLY = ENGLISH_STOPWORDS - ITALIAN_STOPWORDS
+
+
+def stopwords(language: str) -> frozenset[str]:
+    """The words a query in ``language`` drops (an English query drops Italian ones too: noise either way)."""
+    return ITALIAN_STOPWORDS if language == ITALIAN else ENGLISH_STOPWORDS | ITALIAN_STOPWORDS
 
 
 def detect_language(text: str, default: str = UNDETERMINED) -> str:
-    """"it" or "en" by stopword counts; ``default`` when neither language shows."""
-    italian = english = 0
-    for word in _WORD.findall(text.casefold()):
-        italian += word in _ITALIAN_ONLY
-        english += word in _ENGLISH_ONLY
-    if italian == english:
-        return _tie_break(text, default) if italian == 0 else default
-    return ITALIAN if italian > english else ENGLISH
-
-
-def _tie_break(text: str, default: str) -> str:
-    """With no stopwords at all, accented vowels at word ends point to Italian."""
-    if re.search(r"[àèéìòù]\b", text.casefold()):
-        return ITALIAN
-    return default
+    """"it" or "en" by stopword counts, then by word endings; ``default`` when nothing tells."""
+    found = words(text)
+    italian = sum(word in _ITALIAN_ONLY for word in found)
+    english = sum(word in _ENGLISH_ONLY for word in found)
+    if italian != english:
+        return ITALIAN if italian > english else ENGLISH
+    content = [word for word in found if word.isalpha() and len(word) >= 3]
+    if len(content) < MIN_TIE_WORDS and not (content and italian):
+        return default
+    vowel_endings = sum(word[-1] in "aeiou" for word in content)
+    return ITALIAN if vowel_endings * 2 >= len(content) else ENGLISH

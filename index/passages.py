@@ -1,21 +1,28 @@
 """Splits an article into passages of whole sentences, keeping each sentence's offsets.
 
-Paragraphs are the natural unit: short ones are merged with their neighbours,
-long ones are cut at sentence boundaries into balanced pieces, so that passages
-run roughly ``MIN_WORDS``–``MAX_WORDS`` words. Every sentence of the article lands
-in exactly one passage, in order.
+Paragraphs are the natural unit: an article that fits in one passage stays whole;
+otherwise short paragraphs are merged with their neighbours and long ones are cut
+at sentence boundaries into balanced pieces. Sizes are measured by a ``Sizer``:
+words by default (roughly ``MIN_WORDS``–``MAX_WORDS``), model tokens in the build
+(so that "title. passage" fits the model's window, see ``build``). Every sentence
+of the article lands in exactly one passage, in order.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 
 from index.records import Article, Passage
 
 MIN_WORDS = 40
 MAX_WORDS = 160
 PARAGRAPH_SEPARATOR = "\n\n"
+
+Sizer = Callable[[Sequence[str]], list[int]]  # the sizes of many sentences, in one call
+Sentence = tuple[str, int]  # text, size
+Piece = list[Sentence]  # consecutive sentences of one paragraph
 
 # Words after which a full stop does not end a sentence (lower case, without the dot).
 ABBREVIATIONS = frozenset(
@@ -24,7 +31,7 @@ ABBREVIATIONS = frozenset(
     mr mrs ms dr st jr sr vs etc ecc es ex pag pagg p pp art artt cap capp n nn no nr tel fig vol
     ca c.a cfr gen col magg ten cap lt sgt gov pres rep sen amb s.p.a spa s.r.l srl inc ltd co corp
     jan feb mar apr jun jul aug sep sept oct nov dec gen febb apr mag giu lug ago set ott dic
-    u.s u.k e.g i.e a.c d.c approx dept est
+    u.s u.k e.g i.e a.c d.c approx dept est sant ss mt ft km cm mm
     """.split()
 )
 
@@ -32,6 +39,10 @@ ABBREVIATIONS = frozenset(
 # and something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"”»’')\]]*(?=\s+[\"“«‘(\[¿¡]?[\w])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+def word_sizes(sentences: Sequence[str]) -> list[int]:
+    return [len(sentence.split()) for sentence in sentences]
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -55,7 +66,7 @@ def _is_abbreviation(text: str, dot: int, mark: str) -> bool:
     word = before.group(1).casefold().strip(".")
     if word in ABBREVIATIONS:
         return True
-    # An initial ("J. K. Rowling") or a number in a list ("1. Primo") does not end a sentence.
+    # An initial ("J. K. Rowling") does not end a sentence.
     return len(word) == 1 and word.isalpha() and text[before.start()].isupper()
 
 
@@ -68,74 +79,87 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def count_words(text: str) -> int:
-    return len(text.split())
-
-
-def split_passages(article: Article, min_words: int = MIN_WORDS, max_words: int = MAX_WORDS) -> list[Passage]:
+def split_passages(
+    article: Article, sizer: Sizer = word_sizes, max_size: int = MAX_WORDS, min_size: int = MIN_WORDS
+) -> list[Passage]:
     """The article's passages, in order."""
-    pieces: list[list[str]] = []  # each piece: the sentences of one paragraph or part of one
-    for paragraph in article.text.split(PARAGRAPH_SEPARATOR):
-        sentences = [paragraph[s:e] for s, e in split_sentences(paragraph)]
-        pieces.extend(cut_paragraph(sentences, max_words))
-    groups = merge_pieces(pieces, min_words, max_words)
+    paragraphs = [
+        [paragraph[s:e] for s, e in split_sentences(paragraph)] for paragraph in article.text.split(PARAGRAPH_SEPARATOR)
+    ]
+    sizes = iter(sizer([sentence for paragraph in paragraphs for sentence in paragraph]))
+    pieces = [
+        piece
+        for paragraph in paragraphs
+        for piece in cut_paragraph([(sentence, next(sizes)) for sentence in paragraph], max_size)
+    ]
+    if sum(_size(piece) for piece in pieces) <= max_size:
+        groups = [pieces] if pieces else []
+    else:
+        groups = merge_pieces(pieces, min_size, max_size)
     return [make_passage(article.id, position, group) for position, group in enumerate(groups)]
 
 
-def cut_paragraph(sentences: list[str], max_words: int) -> list[list[str]]:
-    """A paragraph's sentences in balanced runs of at most ``max_words`` (a longer sentence is cut)."""
-    sentences = [part for sentence in sentences for part in cut_sentence(sentence, max_words)]
-    total = sum(count_words(s) for s in sentences)
-    if total <= max_words:
+def _size(piece: Piece) -> int:
+    return sum(size for _, size in piece)
+
+
+def cut_paragraph(sentences: Piece, max_size: int) -> list[Piece]:
+    """A paragraph's sentences in balanced runs of at most ``max_size`` (a longer sentence is cut)."""
+    sentences = [part for sentence in sentences for part in cut_sentence(sentence, max_size)]
+    total = _size(sentences)
+    if total <= max_size:
         return [sentences] if sentences else []
-    target = total / math.ceil(total / max_words)
-    runs, run, words = [], [], 0
+    target = total / math.ceil(total / max_size)
+    runs: list[Piece] = []
+    run: Piece = []
     for sentence in sentences:
-        size = count_words(sentence)
-        if run and (words + size > max_words or words >= target):
+        if run and (_size(run) + sentence[1] > max_size or _size(run) >= target):
             runs.append(run)
-            run, words = [], 0
+            run = []
         run.append(sentence)
-        words += size
     runs.append(run)
     return runs
 
 
-def cut_sentence(sentence: str, max_words: int) -> list[str]:
-    """A sentence longer than ``max_words`` cut into pieces at word boundaries."""
-    tokens = sentence.split()
-    if len(tokens) <= max_words:
+def cut_sentence(sentence: Sentence, max_size: int) -> list[Sentence]:
+    """A sentence larger than ``max_size`` cut into even runs of words (sizes shared out)."""
+    text, size = sentence
+    words = text.split()
+    count = min(len(words), math.ceil(size / max_size)) if size > max_size else 1
+    if count <= 1:
         return [sentence]
-    return [" ".join(tokens[i : i + max_words]) for i in range(0, len(tokens), max_words)]
+    step = math.ceil(len(words) / count)
+    parts = [" ".join(words[i : i + step]) for i in range(0, len(words), step)]
+    return [(part, max(1, size * len(part.split()) // len(words))) for part in parts]
 
 
-def merge_pieces(pieces: list[list[str]], min_words: int, max_words: int) -> list[list[list[str]]]:
-    """Group pieces into passages: a passage takes the next piece while it is short."""
-    groups: list[list[list[str]]] = []
-    words = 0
+def merge_pieces(pieces: list[Piece], min_size: int, max_size: int) -> list[list[Piece]]:
+    """Group pieces into passages: a passage takes the next piece while it is short and it fits."""
+    groups: list[list[Piece]] = []
+    size = 0
     for piece in pieces:
-        size = sum(count_words(s) for s in piece)
-        if groups and words < min_words and words + size <= max_words:
+        piece_size = _size(piece)
+        if groups and size < min_size and size + piece_size <= max_size:
             groups[-1].append(piece)
-            words += size
+            size += piece_size
         else:
             groups.append([piece])
-            words = size
-    if len(groups) > 1 and words < min_words:
+            size = piece_size
+    if len(groups) > 1 and size < min_size:
         last = groups[-1]
-        if sum(count_words(s) for p in groups[-2] + last for s in p) <= max_words:
+        if sum(_size(p) for p in groups[-2] + last) <= max_size:
             groups.pop()
             groups[-1].extend(last)
     return groups
 
 
-def make_passage(article_id: str, position: int, group: list[list[str]]) -> Passage:
+def make_passage(article_id: str, position: int, group: list[Piece]) -> Passage:
     """Join a group's pieces (paragraphs apart, sentences with a space) and record offsets."""
     text, spans = "", []
     for index, piece in enumerate(group):
         if index:
             text += PARAGRAPH_SEPARATOR
-        for number, sentence in enumerate(piece):
+        for number, (sentence, _) in enumerate(piece):
             if number:
                 text += " "
             spans.append((len(text), len(text) + len(sentence)))

@@ -1,49 +1,92 @@
-"""Quotes: the sentence or two of a passage that answer the question.
+"""Quotes and confidence: which sentences of a passage answer, and whether anything answers at all.
 
-Pure functions. A sentence is scored by the question's roots (stems and
-prefixes, see ``keywords``) it contains, each weighted by its rarity in the
-passage's article set (rare names and numbers count most), plus its cosine to
-the question when sentence vectors are available.
+Pure functions. A sentence scores by the share of the question's keyword terms
+it holds, each weighted by its rarity (IDF over passages: names and numbers
+count most), mixed with its late-chunked vector's cosine to the question. On
+SQuAD-it (``bench/quality.py``), when the right passage is found, the best
+sentence holds the answer in 0.83 of Italian questions (the first sentence: 0.35),
+and with its better neighbour in 0.92.
+
+Whether to answer at all is a logistic model of three signals of the best
+passage — its best sentence's cosine, its keyword coverage and its fused score —
+fitted per language on SQuAD-it questions whose paragraph was removed from the
+index (the unanswerable case), and checked on questions written for the seed
+archive (``tests/index/test_answering.py``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from index import keywords
-from index.records import StoredPassage
+import numpy as np
 
-SHORT_SENTENCE_WORDS = 8  # a best sentence this short is quoted with its neighbour
-MAX_QUOTE_SENTENCES = 2
-
-
-def root_weights(question_roots: Sequence[str], document_frequency: Mapping[str, int], total: int) -> dict[str, float]:
-    """Inverse document frequency of each question root (unknown roots weigh like the rarest)."""
-    return {
-        root: math.log(1 + (total + 1) / (1 + document_frequency.get(root, 0)))
-        for root in question_roots
-    }
+KEYWORD_SHARE = {"it": 0.8, "en": 1.0}  # English: overlap only, the cosine breaks ties
+TIE_BREAK = 1e-3
+NEIGHBOUR_SHARE = 0.7  # the better neighbour joins the quote when it scores this close to the best
+SHORT_SENTENCE_WORDS = 10  # a best sentence this short is quoted with its better neighbour
+FOLLOWING_SHARE = 0.5  # answers after the first need half the confidence: related, not necessarily the answer
 
 
-def sentence_scores(passage: StoredPassage, weights: Mapping[str, float]) -> list[float]:
-    """How much of the question each sentence of ``passage`` holds."""
-    scores = []
-    for start, end in passage.sentences:
-        present = set(keywords.roots(keywords.content_words(passage.text[start:end]), passage.language))
-        scores.append(sum(weight for root, weight in weights.items() if root in present))
-    return scores
+@dataclass(frozen=True)
+class Confidence:
+    """A logistic model of "this passage answers the question"."""
+
+    cosine: float
+    coverage: float
+    fused: float
+    intercept: float
+    threshold: float = 0.5
+
+    def probability(self, cosine: float, coverage: float, fused: float) -> float:
+        z = self.intercept + self.cosine * cosine + self.coverage * coverage + self.fused * fused
+        return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def choose_quote(passage: StoredPassage, scores: Sequence[float]) -> str:
-    """The best sentence, with the next (or previous) one when it is short on its own."""
-    if not passage.sentences:
-        return passage.text
+# Fitted on half of SQuAD-it's topics (answerable vs. gold paragraph removed). Italian: AUC 0.82;
+# at 0.5 it answers 73% of answerable questions (89% right) and 5% of off-topic ones. English
+# over Italian text is weaker (AUC 0.64): its threshold is set lower, so that real answers are not
+# lost, and off-topic questions still fall below it.
+CONFIDENCE = {
+    "it": Confidence(cosine=1.149, coverage=3.567, fused=0.508, intercept=-5.076, threshold=0.5),
+    "en": Confidence(cosine=0.168, coverage=0.926, fused=0.346, intercept=-1.479, threshold=0.45),
+}
+
+
+def term_weights(terms: Sequence[str], document_frequency: Mapping[str, int], documents: int) -> dict[str, float]:
+    """Inverse document frequency of each question term (a term no passage holds weighs the most)."""
+    return {term: math.log(1 + documents / max(1, document_frequency.get(term, 0))) for term in terms}
+
+
+def coverage(weights: Mapping[str, float], present: set[str]) -> float:
+    """The IDF-weighted share of the question's terms found in ``present``."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+
+
+def sentence_scores(coverages: Sequence[float], cosines: Sequence[float], language: str) -> list[float]:
+    """Each sentence's score: its keyword coverage mixed with its cosine to the question."""
+    share = min(KEYWORD_SHARE.get(language, KEYWORD_SHARE["it"]), 1 - TIE_BREAK)
+    return [share * c + (1 - share) * s for c, s in zip(coverages, cosines)]
+
+
+def choose_sentences(scores: Sequence[float], lengths: Sequence[int]) -> tuple[int, int]:
+    """(first, last) sentence of the quote: the best one, with its better neighbour when that one
+    scores close to it or the best is short on its own."""
+    if not scores:
+        return 0, -1
     best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    chosen = [best]
-    start, end = passage.sentences[best]
-    if len(passage.text[start:end].split()) < SHORT_SENTENCE_WORDS and len(passage.sentences) > 1:
-        neighbour = best + 1 if best + 1 < len(passage.sentences) else best - 1
-        chosen.append(neighbour)
-    first, last = min(chosen), max(chosen)
-    return passage.text[passage.sentences[first][0] : passage.sentences[last][1]]
+    neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(scores)]
+    if not neighbours:
+        return best, best
+    other = max(neighbours, key=lambda i: scores[i])
+    if lengths[best] < SHORT_SENTENCE_WORDS or scores[other] >= NEIGHBOUR_SHARE * scores[best] > 0:
+        return min(best, other), max(best, other)
+    return best, best
+
+
+def cosines(sentence_vectors: np.ndarray | None, question: np.ndarray, count: int) -> list[float]:
+    if sentence_vectors is None or len(sentence_vectors) != count:
+        return [0.0] * count
+    return (sentence_vectors @ question).astype(float).tolist()

@@ -1,10 +1,12 @@
 """Ranking, pure and without I/O: fusing the two searches, preferring the asked period,
 keeping the results varied.
 
-Fusion is convex over normalized scores: each side's scores are turned into
-z-scores over its own candidate list (so a bm25 of 14 and a cosine of 0.6 become
-comparable), a candidate missing from one side gets that side's floor, and the
-two are mixed with one weight per question language (``FusionWeights``).
+Fusion is convex over z-scores, with one weight per question language. Each
+side's scores are standardized over its own candidate list, so a bm25 of 14 and
+a cosine of 0.6 become comparable; a candidate one side did not return gets
+that side's lowest z-score (it ranked below all of that side's list). Measured on
+SQuAD-it (``bench/quality.py``), this beats textbook reciprocal rank fusion by
+20 points of Italian recall@5, where equal-weight RRF is worse than keywords alone.
 """
 
 from __future__ import annotations
@@ -13,41 +15,56 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-MISSING_Z = -1.0  # the z-score of a candidate one search did not return (below its list's mean)
+import numpy as np
 
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """How much the vector side counts, per question language (the keyword side gets the rest)."""
+    """How much the keyword side counts, per question language (the vector side gets the rest).
 
-    italian: float = 0.3
-    english: float = 0.5
+    Italian questions lean on keywords: same-language matching (recall@5 0.91) is far stronger
+    than an English-only model reading Italian (0.54). For English questions over Italian text
+    both sides are weak and complementary, so they count about equally. Tuned on half of
+    SQuAD-it's topics; ±0.05 moves no figure by more than half a point.
+    """
 
-    def vector_weight(self, language: str) -> float:
-        return self.italian if language == "it" else self.english
+    italian: float = 0.825
+    english: float = 0.525
+
+    def keyword_weight(self, language: str) -> float:
+        return self.english if language == "en" else self.italian
+
+
+def best_per_group(ids: np.ndarray, scores: np.ndarray, group_of: Callable[[np.ndarray], np.ndarray], limit: int) -> dict[int, float]:
+    """From hits sorted best first, each group's best score, for the first ``limit`` groups."""
+    best: dict[int, float] = {}
+    for group, score in zip(group_of(ids).tolist(), scores.tolist()):
+        if group not in best:
+            best[group] = score
+            if len(best) == limit:
+                break
+    return best
 
 
 def zscores(scores: Mapping[int, float]) -> dict[int, float]:
-    """Each score's distance from the list's mean, in standard deviations."""
+    """Each score's distance from its list's mean, in standard deviations."""
     if not scores:
         return {}
     values = list(scores.values())
     mean = sum(values) / len(values)
-    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values)) or 1.0
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    spread = spread if spread > 1e-6 and len(values) > 1 else 1.0
     return {key: (value - mean) / spread for key, value in scores.items()}
 
 
-def fuse(vector: Mapping[int, float], keyword: Mapping[int, float], vector_weight: float) -> dict[int, float]:
-    """Convex fusion of z-normalized vector and keyword scores."""
-    vz, kz = zscores(vector), zscores(keyword)
-    floor_v = min(vz.values(), default=0.0) if vz else 0.0
-    floor_k = min(kz.values(), default=0.0) if kz else 0.0
-    fused = {}
-    for key in set(vz) | set(kz):
-        v = vz.get(key, min(floor_v, MISSING_Z))
-        k = kz.get(key, min(floor_k, MISSING_Z))
-        fused[key] = vector_weight * v + (1 - vector_weight) * k
-    return fused
+def fuse(keyword: Mapping[int, float], vector: Mapping[int, float], keyword_weight: float) -> dict[int, float]:
+    """Convex fusion of z-normalized keyword and vector scores (a missing side counts as its list's minimum)."""
+    kz, vz = zscores(keyword), zscores(vector)
+    k_floor, v_floor = min(kz.values(), default=0.0), min(vz.values(), default=0.0)
+    return {
+        key: keyword_weight * kz.get(key, k_floor) + (1 - keyword_weight) * vz.get(key, v_floor)
+        for key in kz.keys() | vz.keys()
+    }
 
 
 def boost(scores: Mapping[int, float], fit: Callable[[int], float], strength: float) -> dict[int, float]:

@@ -58,7 +58,8 @@ class Answer:
     source: str
     quote: str
     passage: str
-    score: float
+    score: float  # the ranking score: fused keyword and vector evidence, plus the date's boost
+    confidence: float = 0.0  # how likely this passage answers the question (0 to 1)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 The only module that speaks SQL. Tables: ``meta`` (key/value), ``files`` (the
 hash of every article file, so unchanged files are not parsed again),
-``articles``, ``passages`` (with ``passages_fts``, an FTS5 index kept in step
-by triggers, diacritics folded) and ``vectors`` (each passage's float32 vector,
-from which the FAISS index can be rebuilt without the model).
+``articles``, ``passages``, ``passages_fts`` (FTS5, diacritics folded: one row
+per passage, its keyword columns from ``keywords``) and ``vectors`` (each
+sentence's float32 vector, from which the FAISS index can be rebuilt without
+the model).
 
 A ``Store`` opened read-only may be shared by many threads: each thread gets
 its own connection. A writable store belongs to one build, in one thread.
@@ -23,11 +24,12 @@ import sqlite_utils
 
 from index.dates import date_bounds
 from index.errors import IndexCorruptError
+from index.keywords import COLUMNS, IndexedTerms
 from index.records import Article, Passage, StoredPassage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
-DEFAULT_COLUMN_WEIGHTS = (2.0, 1.0, 1.0)  # bm25 weights of the title, text and terms columns
+SENTENCE_SLOTS = 1024  # a sentence vector's id: passage id * SENTENCE_SLOTS + the sentence's index
 
 MIGRATIONS = [
     f"""
@@ -59,12 +61,46 @@ MIGRATIONS = [
         VALUES ('delete', old.id, old.title, old.text, old.terms);
     END;
     """,
+    # 2: one vector per sentence (late chunking) and keyword columns per term family. The old
+    # vectors cannot be carried over: a build rebuilds such an index whole.
+    f"""
+    DROP TRIGGER passages_ai;
+    DROP TRIGGER passages_ad;
+    DROP TABLE passages_vocab;
+    DROP TABLE passages_fts;
+    DROP TABLE vectors;
+    DROP TABLE passages;
+    DELETE FROM articles;
+    DELETE FROM files;
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        position INTEGER NOT NULL, text TEXT NOT NULL, sentences TEXT NOT NULL
+    );
+    CREATE INDEX passages_article ON passages(article_id);
+    CREATE TABLE vectors (id INTEGER PRIMARY KEY, passage_id INTEGER NOT NULL, vector BLOB NOT NULL);
+    CREATE INDEX vectors_passage ON vectors(passage_id);
+    CREATE VIRTUAL TABLE passages_fts USING fts5(
+        {", ".join(COLUMNS)}, tokenize='{FTS_TOKENIZER}'
+    );
+    CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+    """,
 ]
 
 _PASSAGE_COLUMNS = """
     p.id, p.article_id, p.position, p.text, p.sentences,
     a.title, a.date, a.source, a.language
 """
+
+
+def vector_id(passage_id: int, sentence: int) -> int:
+    """The id of a passage's sentence vector (in the store and in FAISS)."""
+    return passage_id * SENTENCE_SLOTS + sentence
+
+
+def passage_of(vector_ids: np.ndarray) -> np.ndarray:
+    """The passage ids of sentence vector ids."""
+    return vector_ids // SENTENCE_SLOTS
 
 
 class Store:
@@ -160,36 +196,41 @@ class Store:
     # --- writing (one build, one thread) -------------------------------------------------
 
     def remove_articles(self, article_ids: Iterable[str]) -> list[int]:
-        """Delete articles with their passages and vectors; the removed passage ids."""
+        """Delete articles with their passages, keyword rows and vectors; the removed vector ids."""
         removed: list[int] = []
         with self.db.conn:
             for article_id in article_ids:
-                ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", [article_id])]
-                self.db.conn.executemany("DELETE FROM vectors WHERE passage_id = ?", [(i,) for i in ids])
+                passages = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", [article_id])]
+                for passage_id in passages:
+                    removed += [r[0] for r in self.db.execute("SELECT id FROM vectors WHERE passage_id = ?", [passage_id])]
+                    self.db.execute("DELETE FROM vectors WHERE passage_id = ?", [passage_id])
+                    self.db.execute("DELETE FROM passages_fts WHERE rowid = ?", [passage_id])
                 self.db.execute("DELETE FROM passages WHERE article_id = ?", [article_id])
                 self.db.execute("DELETE FROM articles WHERE id = ?", [article_id])
-                removed.extend(ids)
         return removed
 
-    def add_articles(self, batch: list[tuple[Article, list[Passage], list[str]]], vectors: np.ndarray) -> list[int]:
-        """Insert articles with their passages, terms and vectors (in passage order) in one transaction."""
+    def add_articles(self, batch: list[tuple[Article, list[Passage], list[IndexedTerms]]], vectors: list[np.ndarray]) -> np.ndarray:
+        """Insert articles with their passages, keyword columns and sentence vectors (one matrix per
+        passage, in order) in one transaction; the ids of the vectors inserted."""
+        matrices = iter(vectors)
         ids: list[int] = []
+        columns = ", ".join(COLUMNS)
+        marks = ", ".join("?" * len(COLUMNS))
         with self.db.conn:
             for article, passages, terms in batch:
                 self.db["articles"].insert(_article_row(article), replace=True)
                 for passage, passage_terms in zip(passages, terms):
-                    cursor = self.db.execute(
-                        "INSERT INTO passages (article_id, position, title, text, terms, sentences) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        [article.id, passage.position, article.title, passage.text, passage_terms,
-                         json.dumps(passage.sentences)],
+                    passage_id = self.db.execute(
+                        "INSERT INTO passages (article_id, position, text, sentences) VALUES (?, ?, ?, ?)",
+                        [article.id, passage.position, passage.text, json.dumps(passage.sentences)],
+                    ).lastrowid
+                    self.db.execute(
+                        f"INSERT INTO passages_fts (rowid, {columns}) VALUES (?, {marks})", [passage_id, *passage_terms.columns]
                     )
-                    ids.append(cursor.lastrowid)
-            self.db.conn.executemany(
-                "INSERT INTO vectors (passage_id, vector) VALUES (?, ?)",
-                [(pid, vector.astype(np.float32).tobytes()) for pid, vector in zip(ids, vectors)],
-            )
-        return ids
+                    rows = [(vector_id(passage_id, i), passage_id, v.astype(np.float32).tobytes()) for i, v in enumerate(next(matrices))]
+                    self.db.conn.executemany("INSERT INTO vectors (id, passage_id, vector) VALUES (?, ?, ?)", rows)
+                    ids += [row[0] for row in rows]
+        return np.array(ids, dtype=np.int64)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -205,29 +246,49 @@ class Store:
     def languages(self) -> dict[str, int]:
         return dict(self.db.execute("SELECT language, count(*) FROM articles GROUP BY language").fetchall())
 
-    def passage_ids(self) -> np.ndarray:
-        rows = self.db.execute("SELECT id FROM passages ORDER BY id").fetchall()
+    def vector_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+
+    def vector_ids(self) -> np.ndarray:
+        rows = self.db.execute("SELECT id FROM vectors ORDER BY id").fetchall()
         return np.array([r[0] for r in rows], dtype=np.int64)
 
     def vectors(self, dimension: int, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Every stored vector, as (ids, matrix) batches in id order."""
-        cursor = self.db.execute("SELECT passage_id, vector FROM vectors ORDER BY passage_id")
+        """Every stored sentence vector, as (ids, matrix) batches in id order."""
+        cursor = self.db.execute("SELECT id, vector FROM vectors ORDER BY id")
         while rows := cursor.fetchmany(batch):
             ids = np.array([r[0] for r in rows], dtype=np.int64)
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
             yield ids, matrix
 
-    def keyword_search(
-        self, expression: str, limit: int, weights: tuple[float, float, float] = DEFAULT_COLUMN_WEIGHTS
-    ) -> list[tuple[int, float]]:
+    def keyword_search(self, expression: str, limit: int) -> list[tuple[int, float]]:
         """(passage id, bm25 relevance) for an FTS5 MATCH expression, best first (higher is better)."""
         if not expression:
             return []
-        sql = (
-            "SELECT rowid, -bm25(passages_fts, ?, ?, ?) FROM passages_fts "
-            "WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, ?, ?, ?) LIMIT ?"
-        )
-        return [(r[0], r[1]) for r in self.db.execute(sql, [*weights, expression, *weights, limit])]
+        sql = "SELECT rowid, -rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?"
+        return [(r[0], r[1]) for r in self.db.execute(sql, [expression, limit])]
+
+    def catalog(self) -> tuple[dict[int, str], dict[str, str | None]]:
+        """(article id of every passage, date of every article): what ranking needs, kept in memory."""
+        articles = dict(self.db.execute("SELECT id, date FROM articles").fetchall())
+        passages = dict(self.db.execute("SELECT id, article_id FROM passages").fetchall())
+        return passages, articles
+
+    def sentence_vectors(self, passage_ids: Iterable[int], dimension: int) -> dict[int, np.ndarray]:
+        """The sentence vectors of these passages, one matrix each (rows in sentence order)."""
+        ids = list(passage_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        found: dict[int, list[bytes]] = {}
+        for passage_id, blob in self.db.execute(
+            f"SELECT passage_id, vector FROM vectors WHERE passage_id IN ({marks}) ORDER BY id", ids
+        ):
+            found.setdefault(passage_id, []).append(blob)
+        return {
+            pid: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)
+            for pid, blobs in found.items()
+        }
 
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
         """In how many passages each term occurs (any column)."""

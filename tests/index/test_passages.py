@@ -21,7 +21,7 @@ def body_sentences(article: Article) -> list[str]:
 
 
 def passage_sentences(article: Article, max_words: int = MAX_WORDS) -> list[str]:
-    return [s for p in split_passages(article, max_words=max_words) for s in p.sentence_texts()]
+    return [s for p in split_passages(article, max_size=max_words) for s in p.sentence_texts()]
 
 
 @pytest.mark.parametrize(
@@ -49,6 +49,18 @@ def test_seed_passages_keep_every_sentence(path):
     assert all(len(p.text.split()) <= MAX_WORDS for p in passages)
 
 
+def test_article_that_fits_stays_whole():
+    article = article_of("\n\n".join(f"Paragrafo breve numero {i}." for i in range(30)))  # 120 words
+    assert len(split_passages(article)) == 1
+
+
+def test_sizes_in_other_units():
+    article = article_of("Una frase corta. " * 30)
+    passages = split_passages(article, sizer=lambda ss: [len(s) for s in ss], max_size=100, min_size=20)
+    assert all(sum(map(len, p.sentence_texts())) <= 100 for p in passages) and len(passages) == 5
+    assert passage_sentences(article) == body_sentences(article)
+
+
 def test_offsets_point_at_sentences():
     article = article_of("Prima frase qui. Seconda frase qui.\n\nTerza frase, in un altro paragrafo.")
     (passage,) = split_passages(article)
@@ -65,9 +77,9 @@ def test_long_paragraph_is_cut_at_sentence_boundaries_in_balanced_pieces():
 
 
 def test_short_paragraphs_are_merged():
-    article = article_of("\n\n".join(f"Paragrafo breve numero {i}." for i in range(30)))  # 4 words each
+    article = article_of("\n\n".join(f"Paragrafo breve numero {i}." for i in range(60)))  # 4 words each
     passages = split_passages(article)
-    assert [len(p.text.split()) for p in passages] == [40, 40, 40]
+    assert [len(p.text.split()) for p in passages] == [40] * 6
     assert passage_sentences(article) == body_sentences(article)
 
 
