@@ -71,8 +71,8 @@ class Evaluation:
         language = detected if detected != UNDETERMINED else ITALIAN
         self.detected.append(detected)
         period = dates.parse_period(question.text, TODAY)
-        candidates = answerer.search(question.text, language)
-        hybrid, _ = answerer.rank(candidates, period)
+        candidates = answerer.search(question.text, language, period)
+        hybrid, scores = answerer.rank(candidates, period)
         orders = {
             "keyword": ranking.rank(candidates.keyword),
             "vector": ranking.rank(candidates.vector),
@@ -83,12 +83,13 @@ class Evaluation:
             articles = article_ranking(passages, answerer.article_of)
             self.ranks[method].append(articles.index(question.paragraph) + 1 if question.paragraph in articles else 0)
         if hybrid and answerer.article_of[hybrid[0]] == question.paragraph:
-            self.quote_hits.append(self._quote_holds_answer(candidates, hybrid[0], question))
+            self.quote_hits.append(self._quote_holds_answer(candidates, hybrid[0], scores[hybrid[0]], question))
 
-    def _quote_holds_answer(self, candidates, pid: int, question: squad.Question) -> bool:
+    def _quote_holds_answer(self, candidates, pid: int, score: float, question: squad.Question) -> bool:
         passage = self.archive.store.passages([pid])[pid]
         vectors = self.archive.store.sentence_vectors([pid], self.archive.vectors.dimension).get(pid)
-        quote, _ = self.answerer.assess(candidates, passage, vectors, self.answerer.term_weights(candidates.terms))
+        weights = self.answerer.term_weights(candidates.topic_terms)
+        quote, _ = self.answerer.assess(candidates, passage, vectors, weights, score)
         held = normalized(quote)
         return any(normalized(answer) in held for answer in question.answers if answer.strip())
 

@@ -72,3 +72,13 @@ def english_questions(name: str = "squad.jsonl") -> list[Question]:
         for q in italian_questions(name)
         if q.id in english
     ]
+
+
+def paragraph_topics(name: str = "squad.jsonl") -> dict[str, int]:
+    """The Wikipedia article (topic) number of every paragraph's article id."""
+    topics, number = {}, 0
+    for topic, article in enumerate(_load(ITALIAN_FILE)):
+        for _ in article["paragraphs"]:
+            topics[f"{name}#p{number:04d}"] = topic
+            number += 1
+    return topics

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.config import BotSettings, load_bot_settings
 from index.config import Settings
-from index.errors import NewsdeskError
+from index.errors import ConfigError, NewsdeskError
 from index.library import Library
 
 logger = logging.getLogger(__name__)
@@ -21,8 +21,8 @@ logger = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB's durations as timedelta (no deprecation warnings)
 
 from telegram import Update  # noqa: E402  (after PTB_TIMEDELTA)
+from telegram.error import InvalidToken  # noqa: E402
 from telegram.ext import (  # noqa: E402
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -34,11 +34,12 @@ from telegram.ext import (  # noqa: E402
 )
 
 from bot import admin, asking, guide, inline  # noqa: E402
+from bot.delivery import DeliveringRateLimiter  # noqa: E402
 from bot.errors import on_error  # noqa: E402
 from bot.guard import guard  # noqa: E402
 from bot.limits import QuestionLimiter  # noqa: E402
 
-RATE_LIMIT_RETRIES = 5  # RetryAfter from Telegram is waited out this many times before giving up
+RATE_LIMIT_RETRIES = 5  # RetryAfter waited out by PTB's rate limiter itself; bot.delivery retries beyond
 INLINE_RATE_FACTOR = 3  # inline queries come at every keystroke: allow three times the question rate
 NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages are never acted on
 
@@ -50,7 +51,8 @@ def build_application(settings: BotSettings, library: Library) -> Application:
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.files_url)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(DeliveringRateLimiter(RATE_LIMIT_RETRIES, deadline=settings.delivery_deadline))
+        .read_timeout(settings.send_timeout)
         .concurrent_updates(settings.concurrent_updates)
         .post_init(post_init)
         .build()
@@ -91,17 +93,28 @@ async def post_init(application: Application) -> None:
 
 
 def run(index_settings: Settings | None = None) -> int:
-    """``newsdesk bot``: open the archive (building it if there is none yet) and serve."""
+    """``newsdesk bot``: open the archive (building it if there is none yet) and serve.
+
+    Raises the ``NewsdeskError`` that stops it (a damaged index, a missing or rejected
+    token…), which the command line prints as one line.
+    """
     from bot.logs import configure_logging
 
     settings = load_bot_settings()
     configure_logging(settings.token)
     try:
         library = Library(index_settings or settings.index).open()
-    except NewsdeskError as error:
-        logger.error("the bot cannot start: %s", error)
-        raise
-    application = build_application(settings, library)
+    except NewsdeskError as error:  # a damaged index is refused, never answered from: one line says why
+        raise type(error)(f"the bot cannot start: {error}") from error
+    try:
+        serve(build_application(settings, library), settings)
+    except InvalidToken:  # PTB's message quotes the token: it must not reach the terminal or a log
+        raise ConfigError("the bot cannot start: Telegram rejected the token in TELEGRAM_BOT_TOKEN") from None
+    return 0
+
+
+def serve(application: Application, settings: BotSettings) -> None:
+    """Long polling, or a webhook when ``NEWSDESK_WEBHOOK_URL`` is set; until stopped."""
     if settings.webhook_url:
         path = urlsplit(settings.webhook_url).path.lstrip("/")
         application.run_webhook(
@@ -110,4 +123,3 @@ def run(index_settings: Settings | None = None) -> int:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0

@@ -146,9 +146,9 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     response = cache.get(key)
     language = messages.language_of(query.from_user.language_code)
     if response is None or not number.isdigit() or query.message is None:
-        await query.answer(messages.text("more_expired", language))
+        await answer_query(query, messages.text("more_expired", language))
         return
-    await query.answer()
+    await answer_query(query)
     if not cache.claim(key, int(number)):
         return
     page = page_of(response, key, int(number))
@@ -156,3 +156,11 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.message.reply_html(
         page.html, reply_markup=keyboard(page, response.language), link_preview_options=NO_PREVIEW, do_quote=True
     )
+
+
+async def answer_query(query, text: str | None = None) -> None:
+    """Answer a button press; best effort (it expires within seconds): the page matters more."""
+    try:
+        await query.answer(text)
+    except TelegramError as error:
+        logger.debug("callback query answer failed: %s", error)

@@ -12,6 +12,8 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_QUESTIONS_PER_MINUTE = 10
 DEFAULT_CONCURRENT_UPDATES = 32
+DEFAULT_SEND_TIMEOUT = 20.0  # seconds to wait for Telegram's answer before a reply counts as maybe delivered
+DEFAULT_DELIVERY_DEADLINE = 300.0  # seconds a reply is retried through a Telegram outage (see bot.delivery)
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class BotSettings:
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     questions_per_minute: int = DEFAULT_QUESTIONS_PER_MINUTE
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
+    send_timeout: float = DEFAULT_SEND_TIMEOUT
+    delivery_deadline: float = DEFAULT_DELIVERY_DEADLINE
 
     @property
     def files_url(self) -> str:

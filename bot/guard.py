@@ -3,7 +3,8 @@
 - Admin actions (/reindex, /add, /stats, documents sent to the bot) from anyone but an
   admin get a polite refusal, and the attempt is logged. Commands in edited or forwarded
   messages are never carried out: a non-admin is refused, an admin's is ignored.
-- Questions beyond the per-user limit get a friendly "please wait" instead of an answer.
+- Questions beyond the per-user limit get a friendly "please wait" instead of an answer,
+  once; the next ones from the same user are dropped until the limit lets them ask again.
 - Edited messages are otherwise ignored: a question is answered once, when it is sent.
 """
 
@@ -67,9 +68,12 @@ async def _limit_questions(update: Update, message: Message, context) -> None:
     user = update.effective_user
     wait = limiter.check(user.id) if user else 0
     if wait:
-        await message.reply_text(
-            messages.text("too_many", admin.language(message), seconds=wait), do_quote=not addressing.is_private(message)
-        )
+        if limiter.warn_once(user.id):
+            await message.reply_text(
+                messages.text("too_many", admin.language(message), seconds=wait), do_quote=not addressing.is_private(message)
+            )
+        else:
+            logger.info("dropped a question from user %s over the limit (%s s to wait)", user.id, wait)
         raise ApplicationHandlerStop
 
 

@@ -10,11 +10,12 @@ from telegram.ext import ContextTypes
 
 from bot import messages, render
 from bot.asking import NO_PREVIEW, library_of
-from index.records import Response
+from index.records import Answer, Response
 
 INLINE_ANSWERS = 5
 MIN_QUERY_CHARS = 3
 CACHE_SECONDS = 60
+TITLE_CHARS = 100
 
 
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -36,7 +37,7 @@ def results(response: Response) -> list[InlineQueryResultArticle]:
     return [
         InlineQueryResultArticle(
             id=str(number),
-            title=render.shorten(answer.title, 100),
+            title=result_title(answer),
             description=render.render_inline_description(answer, response.language),
             input_message_content=InputTextMessageContent(
                 render.render_answers(response, [answer]),
@@ -46,6 +47,14 @@ def results(response: Response) -> list[InlineQueryResultArticle]:
         )
         for number, answer in enumerate(response.answers, start=1)
     ]
+
+
+def result_title(answer: Answer) -> str:
+    """The result's title, never blank (Telegram refuses the whole answer then)."""
+    for text in (answer.title, answer.source):
+        if title := render.shorten(render.plain(text), TITLE_CHARS):
+            return title
+    return render.ELLIPSIS
 
 
 def _hint(text: str) -> InlineQueryResultsButton:

@@ -1,4 +1,9 @@
-"""Per-user limits: how many questions one person may ask a minute, so nobody starves a group."""
+"""Per-user limits: how many questions one person may ask a minute, so nobody starves a group.
+
+A refused user is told once to wait; the questions they send while still refused are
+dropped without a word, so a flood does not become a flood of warnings (each would use
+up the group's share of Telegram's sending limits, starving everyone else's answers).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ class QuestionLimiter:
         self.per_minute = per_minute
         self._clock = clock
         self._asked: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
 
     def check(self, user_id: int) -> int:
         """0 when the user may ask now (the question is counted), else the seconds to wait."""
@@ -29,4 +35,12 @@ class QuestionLimiter:
         if len(asked) >= self.per_minute:
             return max(1, math.ceil(asked[0] + WINDOW_SECONDS - now))
         asked.append(now)
+        self._warned.discard(user_id)
         return 0
+
+    def warn_once(self, user_id: int) -> bool:
+        """True the first time ``user_id`` is refused since their last allowed question."""
+        if user_id in self._warned:
+            return False
+        self._warned.add(user_id)
+        return True

@@ -4,7 +4,9 @@ Each answer is a header (title, date, source — a link when there is a URL)
 and the passage in a ``<blockquote>`` with the answering sentence in bold.
 When the whole would exceed ``MessageLimit.MAX_TEXT_LENGTH`` (counted as
 Telegram counts: visible characters in UTF-16 code units), the passages are
-trimmed around their quotes, and then the quotes themselves.
+trimmed around their quotes, and then the quotes themselves. Titles and plain
+sources are cut to ``TITLE_MAX_CHARS`` and ``SOURCE_MAX_CHARS`` whatever the
+article file said, so that three answers always fit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 CONTEXT_STEPS = (None, 600, 300, 150, 60, 0)  # characters of passage kept around the quote, tried in turn
 QUOTE_STEPS = (None, 1200, 600, 300, 150)
 ELLIPSIS = "…"
+TITLE_MAX_CHARS = 200
+SOURCE_MAX_CHARS = 120
+URL_MAX_CHARS = 2048  # a longer "URL" is shown as text, not linked
 
 
 def telegram_length(visible: str) -> int:
@@ -47,12 +52,15 @@ def render_answers(response: Response, answers: list[Answer], number_from: int =
             markup = "\n\n".join(([escape(note)] if note else []) + blocks)
             if fits(markup):
                 return markup
-    return shorten(escape(answers[0].quote), MAX_TEXT)  # unreachable with sane limits, but never too long
+    return escape(shorten(answers[0].quote, QUOTE_STEPS[-1])) or ELLIPSIS  # unreachable: titles and sources are cut
 
 
 def render_answer(answer: Answer, number: int, language: str, context: int | None, quote_chars: int | None) -> str:
-    header = f"<b>{number}. {escape(answer.title)}</b>\n{source_line(answer, language)}"
-    return f"{header}\n<blockquote>{quoted_passage(answer, context, quote_chars)}</blockquote>"
+    header = f"<b>{number}. {escape(shorten(answer.title, TITLE_MAX_CHARS))}</b>\n{source_line(answer, language)}"
+    body = quoted_passage(answer, context, quote_chars)
+    if not visible_text(body).strip():  # nothing printable: Telegram would drop an empty quote
+        body = ELLIPSIS
+    return f"{header}\n<blockquote>{body}</blockquote>"
 
 
 def source_line(answer: Answer, language: str) -> str:
@@ -62,10 +70,10 @@ def source_line(answer: Answer, language: str) -> str:
 
 
 def source_markup(source: str) -> str:
-    if _is_web_url(source):
-        host = urlsplit(source).hostname or source
-        return f'<a href="{html.escape(source, quote=True)}">{escape(host.removeprefix("www."))}</a>'
-    return escape(source)
+    host = web_host(source)
+    if host is None:
+        return escape(shorten(source, SOURCE_MAX_CHARS))
+    return f'<a href="{html.escape(source, quote=True)}">{escape(host.removeprefix("www."))}</a>'
 
 
 def quoted_passage(answer: Answer, context: int | None, quote_chars: int | None) -> str:
@@ -115,14 +123,26 @@ def escape(text: str) -> str:
     return html.escape(_printable(text), quote=False)
 
 
+def plain(text: str) -> str:
+    """Printable text on one line (for titles and descriptions outside HTML)."""
+    return " ".join(_printable(text).split())
+
+
 def _printable(text: str) -> str:
     """Drop control characters other than newlines and tabs (Telegram rejects some of them)."""
     return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and not 0x7F <= ord(ch) < 0xA0))
 
 
-def _is_web_url(source: str) -> bool:
-    parts = urlsplit(source)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", source)
+def web_host(source: str) -> str | None:
+    """The host of an http(s) URL that can be linked, else None (then the source is shown as text)."""
+    if len(source) > URL_MAX_CHARS or re.search(r"[\s\x00-\x1f\x7f-\x9f]", source):
+        return None
+    try:
+        parts = urlsplit(source)
+        host = parts.hostname
+    except ValueError:  # e.g. "http://[::1" (an unclosed IPv6 address)
+        return None
+    return host if parts.scheme in ("http", "https") and host else None
 
 
 def render_inline_description(answer: Answer, language: str) -> str:

@@ -15,10 +15,9 @@ from index import build, snapshot
 from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
-from index.errors import IndexCorruptError, ModelMismatchError
+from index.errors import IndexCorruptError
 from index.records import BuildReport, Response, Stats
-from index.readers import PIPELINE_VERSION
-from index.store import SCHEMA_VERSION, Store
+from index.store import Store
 from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -40,24 +39,18 @@ class Archive:
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Archive":
         """Open the live snapshot, checking it whole; raises ``IndexMissingError``,
-        ``IndexCorruptError`` or ``ModelMismatchError``."""
+        ``IndexCorruptError`` (saying what is damaged and how to rebuild) or ``ModelMismatchError``."""
         embedder = embedder or Embedder(settings.model)
-        folder = snapshot.current(settings.index_dir)
-        manifest = snapshot.read_manifest(folder)
-        if (manifest.get("schema"), manifest.get("pipeline")) != (SCHEMA_VERSION, PIPELINE_VERSION):
+        try:
+            folder = snapshot.current(settings.index_dir)
+            manifest = snapshot.read_manifest(folder)
+            snapshot.check_model(manifest, embedder.identity)
+            snapshot.check_version(manifest)
+            store, vectors = snapshot.load(folder, manifest)
+        except IndexCorruptError as error:
             raise IndexCorruptError(
-                "the index was built by another version of Newsdesk: rebuild it with `newsdesk index --full`"
-            )
-        if manifest.get("model") != embedder.identity:
-            raise ModelMismatchError(
-                f"the index was built with the model {manifest.get('model')!r} but {embedder.identity!r} "
-                "is configured: rebuild it with `newsdesk index --full` (or set NEWSDESK_MODEL back)"
-            )
-        snapshot.check_files(folder, manifest)
-        store = Store(folder / snapshot.STORE_FILE, readonly=True)
-        store.check()
-        vectors = VectorIndex.load(folder / snapshot.VECTORS_FILE, int(manifest.get("trained_size", 0)))
-        check_in_step(store, vectors, manifest)
+                f"the index in {settings.index_dir} is damaged: {error}. Rebuild it with `newsdesk index --full`"
+            ) from error
         return cls(folder, manifest, store, vectors, embedder)
 
     @property
@@ -87,24 +80,6 @@ class Archive:
 
     def close(self) -> None:
         self.store.close()
-
-
-def check_in_step(store: Store, vectors: VectorIndex, manifest: dict) -> None:
-    """Raise ``IndexCorruptError`` unless the database, the vectors and the manifest agree."""
-    articles, passages = store.counts()
-    if (articles, passages) != (manifest.get("articles"), manifest.get("passages")):
-        raise IndexCorruptError(
-            f"the database holds {articles} articles and {passages} passages, the manifest "
-            f"{manifest.get('articles')} and {manifest.get('passages')}: the files are out of step"
-        )
-    stored = store.vector_ids()
-    if vectors.size != len(stored) or vectors.size != manifest.get("vectors") or not (vectors.ids() == stored).all():
-        raise IndexCorruptError(
-            f"the vector file holds {vectors.size} vectors that do not match the database's "
-            f"{len(stored)} sentence vectors: the files are out of step"
-        )
-    if vectors.dimension != manifest.get("dimension"):
-        raise IndexCorruptError(f"the vectors have {vectors.dimension} dimensions, the manifest {manifest.get('dimension')}")
 
 
 def build_index(

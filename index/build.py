@@ -6,6 +6,12 @@ build works on a copy of the live snapshot in a workspace folder and publishes
 it only when complete (see ``snapshot``), so the live index keeps answering and
 survives any interruption. A file that cannot be read is skipped with a warning
 naming it; if it was indexed before, its articles stay as they were.
+
+The live snapshot is checked whole before it is built upon: a damaged one
+(truncated, altered, out of step) would pass its damage on under a fresh
+checksum, so the index is then rebuilt whole from the articles, with a warning
+naming the damage. A build that cannot write (full disk, read-only folder, a
+file too large) raises ``BuildError`` saying so, and the live index stays as it was.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import numpy as np
 from index import keywords, passages as splitting, readers, snapshot
 from index.config import Settings
 from index.embedder import Embedder
-from index.errors import ArticleError, BuildError, ModelMismatchError
+from index.errors import ArticleError, BuildError, IndexCorruptError, write_failure
 from index.records import Article, BuildReport, Progress
 from index.store import SCHEMA_VERSION, Store
 from index.vectors import VectorIndex
@@ -58,6 +64,14 @@ class Plan:
         return bool(self.new or self.remove)
 
 
+@dataclass
+class Previous:
+    """The live snapshot a build starts from, checked whole."""
+
+    store: Store
+    vectors: VectorIndex
+
+
 def build(
     settings: Settings,
     embedder: Embedder,
@@ -69,34 +83,48 @@ def build(
     started = time.monotonic()
     if not settings.articles_dir.is_dir():
         raise BuildError(f"the articles folder {settings.articles_dir} does not exist")
-    with snapshot.build_lock(settings.index_dir):
-        previous = None if full else _open_previous(settings.index_dir, embedder)
-        try:
-            plan = make_plan(settings.articles_dir, previous, progress)
-            if previous is not None and not plan.changed and plan.file_hashes == previous.file_hashes():
-                return _report(plan, previous.counts(), started, full, embedded=0)
-            embedded, totals = _write(settings, embedder, previous, plan, progress, show_progress)
-        finally:
-            if previous is not None:
-                previous.close()
+    try:
+        with snapshot.build_lock(settings.index_dir):
+            return _build_locked(settings, embedder, full, progress, show_progress, started)
+    except (OSError, sqlite3.DatabaseError) as error:
+        raise write_failure(error, settings.index_dir) from error
+
+
+def _build_locked(settings, embedder, full, progress, show_progress, started) -> BuildReport:
+    """Holding the lock: plan against the live snapshot (when it can be built upon), then write and publish."""
+    previous = None if full else _open_previous(settings.index_dir, embedder)
+    full = full or (previous is None and snapshot.exists(settings.index_dir))
+    try:
+        plan = make_plan(settings.articles_dir, previous and previous.store, progress)
+        if previous is not None and not plan.changed and plan.file_hashes == previous.store.file_hashes():
+            return _report(plan, previous.store.counts(), started, full, embedded=0)
+        embedded, totals = _write(settings, embedder, previous, plan, progress, show_progress)
+    finally:
+        if previous is not None:
+            previous.store.close()
     return _report(plan, totals, started, full, embedded)
 
 
-def _open_previous(index_dir: Path, embedder: Embedder) -> Store | None:
-    """The live snapshot's store, if there is a usable one built by this model."""
+def _open_previous(index_dir: Path, embedder: Embedder) -> Previous | None:
+    """The live snapshot, if there is a whole one built by this model and this version.
+
+    None means "rebuild whole": no index yet, one built by another version of Newsdesk,
+    or a damaged one. ``ModelMismatchError`` when another model built it.
+    """
     if not snapshot.exists(index_dir):
         return None
-    folder = snapshot.current(index_dir)
-    manifest = snapshot.read_manifest(folder)
-    if manifest.get("model") != embedder.identity:
-        raise ModelMismatchError(
-            f"the index was built with the model {manifest.get('model')!r}, not {embedder.identity!r}: "
-            "rebuild it with `newsdesk index --full`"
-        )
-    if manifest.get("schema") != SCHEMA_VERSION or manifest.get("pipeline") != readers.PIPELINE_VERSION:
-        logger.info("the index was built by another version of Newsdesk: rebuilding it whole")
+    try:
+        folder = snapshot.current(index_dir)
+        manifest = snapshot.read_manifest(folder)
+        snapshot.check_model(manifest, embedder.identity)
+        if not snapshot.same_version(manifest):
+            logger.info("the index was built by another version of Newsdesk: rebuilding it whole")
+            return None
+        store, vectors = snapshot.load(folder, manifest)
+    except IndexCorruptError as error:
+        logger.warning("the live index is damaged (%s): rebuilding it whole from the articles", error)
         return None
-    return Store(folder / snapshot.STORE_FILE, readonly=True)
+    return Previous(store, vectors)
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -136,6 +164,8 @@ def make_plan(articles_dir: Path, previous: Store | None, progress: ProgressCall
 
 def _plan_file(plan: Plan, path: Path, root: Path, relative: str, old_files, old_ids, old_hashes) -> None:
     try:
+        if not path.is_file():  # a named pipe would block the build, a device never end
+            raise ArticleError("not a regular file")
         digest = file_hash(path)
         if old_files.get(relative) == digest:
             plan.file_hashes[relative] = digest
@@ -190,7 +220,7 @@ def _write(settings, embedder, previous, plan, progress, show_progress) -> tuple
     """Write the new snapshot in a workspace and publish it; (passages embedded, (articles, passages))."""
     workspace = snapshot.new_workspace(settings.index_dir)
     try:
-        store = _start_store(workspace, previous)
+        store = _start_store(workspace, previous and previous.store)
         removed_ids = store.remove_articles(sorted(plan.remove))
         new_ids, new_vectors, embedded = _embed_articles(store, embedder, plan, progress, show_progress)
         store.set_file_hashes(plan.file_hashes)
@@ -198,10 +228,6 @@ def _write(settings, embedder, previous, plan, progress, show_progress) -> tuple
         totals = _finish(store, workspace, vectors, embedder)
         snapshot.publish(settings.index_dir, workspace)
         return embedded, totals
-    except OSError as error:
-        raise BuildError(_disk_message(error, settings.index_dir)) from error
-    except sqlite3.OperationalError as error:
-        raise BuildError(f"the new index could not be written ({error}); the previous index is unchanged") from error
     finally:
         snapshot.discard(workspace)  # a no-op once published (the folder was renamed)
 
@@ -283,14 +309,11 @@ def _batches(articles: list[Article], embedder: Embedder) -> Iterator[list[tuple
 def _update_vectors(store, previous, removed_ids, new_ids, new_vectors, dimension) -> VectorIndex:
     """The previous FAISS index with the changes applied, or a new one when its type must change."""
     total = store.vector_count()
-    if previous is not None:
-        folder = previous.path.parent
-        manifest = snapshot.read_manifest(folder)
-        vectors = VectorIndex.load(folder / snapshot.VECTORS_FILE, int(manifest.get("trained_size", 0)))
-        if not vectors.needs_rebuild(total):
-            vectors.remove(np.array(removed_ids, dtype=np.int64))
-            vectors.add(new_ids, new_vectors)
-            return vectors
+    if previous is not None and not previous.vectors.needs_rebuild(total):
+        vectors = previous.vectors
+        vectors.remove(np.array(removed_ids, dtype=np.int64))
+        vectors.add(new_ids, new_vectors)
+        return vectors
     return _vectors_from_store(store, dimension)
 
 
@@ -317,13 +340,6 @@ def _finish(store: Store, workspace: Path, vectors: VectorIndex, embedder: Embed
     vectors.save(workspace / snapshot.VECTORS_FILE)
     snapshot.write_manifest(workspace, manifest)
     return articles, passages
-
-
-def _disk_message(error: OSError, index_dir: Path) -> str:
-    reason = {28: "the disk is full", 30: "the file system is read-only", 13: "permission denied"}.get(
-        error.errno, error.strerror or str(error)
-    )
-    return f"could not write the new index in {index_dir}: {reason}; the previous index is unchanged"
 
 
 def _progress_bar(total: int, show: bool):

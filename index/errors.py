@@ -13,9 +13,16 @@ into one clear message. The tree::
     ├── BuildInProgressError   another build holds the lock
     ├── QuestionError          a question is empty or unusable
     └── UploadError            an uploaded article file is refused
+
+``write_failure`` turns what a failed write raised (``OSError``, SQLite's errors) into
+the ``BuildError`` that says why in words: a full disk, a read-only folder…
 """
 
 from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
 
 
 class NewsdeskError(Exception):
@@ -56,3 +63,29 @@ class QuestionError(NewsdeskError):
 
 class UploadError(NewsdeskError):
     """An uploaded article file is refused (type, size, name or content)."""
+
+
+DISK_PROBLEMS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "a file would exceed the largest size allowed",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+DATABASE_PROBLEMS = {  # by the start of SQLite's error name
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_READONLY": "the file system is read-only",
+    "SQLITE_IOERR": "a write to the disk failed (disk I/O error)",
+    "SQLITE_CANTOPEN": "the database file cannot be created",
+}
+
+
+def write_failure(error: OSError | sqlite3.DatabaseError, index_dir: Path) -> BuildError:
+    """The ``BuildError`` saying why a build could not write its snapshot in ``index_dir``."""
+    if isinstance(error, OSError):
+        reason = DISK_PROBLEMS.get(error.errno, error.strerror or str(error))
+    else:
+        name = getattr(error, "sqlite_errorname", "") or ""
+        reason = next((text for prefix, text in DATABASE_PROBLEMS.items() if name.startswith(prefix)), str(error))
+    return BuildError(f"could not write the new index in {index_dir}: {reason}; the previous index is unchanged")

@@ -21,6 +21,7 @@ from index.errors import ArticleError, UploadError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 MAX_NAME_CHARS = 100
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes of UTF-8; room is left for "-2", "-3"…
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -33,8 +34,18 @@ def safe_name(filename: str) -> str:
     stem, dot, suffix = name.rpartition(".")
     if not dot:
         stem, suffix = name, ""
-    stem = stem[: MAX_NAME_CHARS - len(suffix) - 1] or "article"
-    return f"{stem}.{suffix.lower()}" if suffix else stem
+    suffix = _cut(suffix.lower(), MAX_NAME_CHARS // 2)  # a suffix that long is no known type anyway
+    room = MAX_NAME_CHARS - len(suffix) - 1, MAX_NAME_BYTES - len(suffix.encode()) - 1
+    stem = _cut(stem, *room) or "article"
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def _cut(text: str, chars: int, utf8_bytes: int | None = None) -> str:
+    """``text`` cut to at most ``chars`` characters and ``utf8_bytes`` bytes of UTF-8."""
+    text = text[: max(chars, 0)]
+    if utf8_bytes is not None:
+        text = text.encode()[: max(utf8_bytes, 0)].decode(errors="ignore")
+    return text
 
 
 def check_upload(filename: str, size: int) -> str:

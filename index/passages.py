@@ -19,6 +19,7 @@ from index.records import Article, Passage
 MIN_WORDS = 40
 MAX_WORDS = 160
 PARAGRAPH_SEPARATOR = "\n\n"
+WORD_WINDOW = 64  # characters looked at before a full stop to tell an abbreviation
 
 Sizer = Callable[[Sequence[str]], list[int]]  # the sizes of many sentences, in one call
 Sentence = tuple[str, int]  # text, size
@@ -60,7 +61,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def _is_abbreviation(text: str, dot: int, mark: str) -> bool:
     if not mark.startswith("."):
         return False
-    before = _WORD_BEFORE.search(text, 0, dot)
+    before = _WORD_BEFORE.search(text, max(0, dot - WORD_WINDOW), dot)  # a window: linear on long texts
     if not before:
         return False
     word = before.group(1).casefold().strip(".")

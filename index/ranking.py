@@ -28,8 +28,8 @@ class FusionWeights:
     SQuAD-it's topics; ±0.05 moves no figure by more than half a point.
     """
 
-    italian: float = 0.825
-    english: float = 0.525
+    italian: float = 0.9
+    english: float = 0.4
 
     def keyword_weight(self, language: str) -> float:
         return self.english if language == "en" else self.italian

@@ -56,10 +56,22 @@ def read_file(path: Path, root: Path) -> list[Article]:
         drafts = list(read_jsonl(path))
     else:
         drafts = READERS[suffix](read_text(path))
-    articles = [assemble(draft, relative) for draft in drafts]
-    articles = [article for article in articles if article is not None]
+    articles = [article for article in assemble_all(drafts, relative) if article is not None]
     if not articles:
         raise ArticleError("no article text found")
+    return articles
+
+
+def assemble_all(drafts: list[Draft], relative: str) -> list[Article | None]:
+    """Each draft assembled; in a file of many articles, one that fails is skipped with a warning."""
+    if len(drafts) == 1:
+        return [assemble(drafts[0], relative)]
+    articles = []
+    for number, draft in enumerate(drafts, start=1):
+        try:
+            articles.append(assemble(draft, relative))
+        except ArticleError as error:
+            logger.warning("%s: article %s skipped: %s", relative, draft.key or number, error)
     return articles
 
 
@@ -71,10 +83,17 @@ def read_text(path: Path) -> str:
     return decode(path.read_bytes())
 
 
+_BOMS = (((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "utf-32"), ((b"\xff\xfe", b"\xfe\xff"), "utf-16"))  # UTF-32's first
+
+
 def decode(data: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode_as(data, "utf-16")
+    """Text from bytes: UTF-8 (with or without BOM), UTF-32 or UTF-16 with BOM, else Windows-1252."""
+    for boms, encoding in _BOMS:
+        if data.startswith(boms):
+            text = _decode_as(data, encoding)
+            if "\x00" in text[:8192]:
+                raise ArticleError("binary file, not text")
+            return text
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file, not text")
     try:
@@ -176,10 +195,7 @@ def read_html(text: str) -> list[Draft]:
 
 def read_json(text: str) -> list[Draft]:
     """A .json file: one article object, or a list of them."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ArticleError(f"malformed JSON (line {error.lineno}: {error.msg})") from error
+    value = parse_json(text)
     objects = value if isinstance(value, list) else [value]
     drafts = []
     for number, item in enumerate(objects, start=1):
@@ -207,11 +223,17 @@ def read_jsonl(path: Path) -> list[Draft]:
 def _draft_from_jsonl_line(raw: bytes, number: int) -> Draft:
     if len(raw) > MAX_FILE_BYTES:
         raise ArticleError(f"line too long ({len(raw):,} bytes)")
+    return draft_from_object(parse_json(decode(raw)), str(number))
+
+
+def parse_json(text: str) -> object:
+    """The JSON value of ``text``; ``ArticleError`` when it is malformed or nested too deeply."""
     try:
-        item = json.loads(decode(raw))
+        return json.loads(text)
     except json.JSONDecodeError as error:
-        raise ArticleError(f"malformed JSON ({error.msg})") from error
-    return draft_from_object(item, str(number))
+        raise ArticleError(f"malformed JSON (line {error.lineno}: {error.msg})") from error
+    except RecursionError:
+        raise ArticleError("JSON nested too deeply") from None
 
 
 def draft_from_object(item: object, position: str) -> Draft:
@@ -221,12 +243,20 @@ def draft_from_object(item: object, position: str) -> Draft:
     text = item.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ArticleError('no "text" field')
-    title = item.get("title") if isinstance(item.get("title"), str) else None
-    date = dates.normalize_date(str(item["date"])) if item.get("date") else None
-    url = next((item[k] for k in ("url", "source") if _is_url(item.get(k))), None)
-    key = str(item["id"]) if isinstance(item.get("id"), (str, int)) else position
-    raw = json.dumps(item, sort_keys=True, ensure_ascii=False).encode()
-    return Draft(lines=text.splitlines(), title=title, date=date, url=url, key=key, raw=raw)
+    title = valid_unicode(item["title"]) if isinstance(item.get("title"), str) else None
+    date = dates.normalize_date(valid_unicode(str(item["date"]))) if item.get("date") else None
+    url = next((valid_unicode(item[k]) for k in ("url", "source") if _is_url(item.get(k))), None)
+    key = valid_unicode(str(item["id"])) if isinstance(item.get("id"), (str, int)) else position
+    raw = json.dumps(item, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return Draft(lines=valid_unicode(text).splitlines(), title=title, date=date, url=url, key=key, raw=raw)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with lone surrogates (JSON escapes such as "\\ud800") replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _is_url(value: object) -> bool:

@@ -9,7 +9,9 @@ removing are not (only a build does them, on its own copy).
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +110,12 @@ class VectorIndex:
         return np.sort(held.astype(np.int64))
 
     def save(self, path: Path) -> None:
-        faiss.write_index(self._index, str(path))
+        """Write the index to ``path``; ``OSError`` when the write fails (FAISS reports it as RuntimeError)."""
+        try:
+            faiss.write_index(self._index, str(path))
+        except RuntimeError as error:
+            code = _errno_in(error)
+            raise OSError(code, os.strerror(code), str(path)) from error
 
     @classmethod
     def load(cls, path: Path, trained_size: int = 0) -> "VectorIndex":
@@ -134,6 +141,15 @@ def _sample(vectors: np.ndarray, nlist: int) -> np.ndarray:
     wanted = min(len(vectors), nlist * 64)
     rows = np.random.default_rng(0).choice(len(vectors), size=wanted, replace=False)
     return np.ascontiguousarray(vectors[np.sort(rows)], dtype=np.float32)
+
+
+_ERRNO_BY_TEXT = {os.strerror(code): code for code in errno.errorcode}
+
+
+def _errno_in(error: RuntimeError) -> int:
+    """The errno a FAISS I/O error names ("... (No space left on device)"), else EIO."""
+    text = str(error)
+    return next((code for words, code in _ERRNO_BY_TEXT.items() if f"({words})" in text or text.endswith(words)), errno.EIO)
 
 
 def _first_line(error: Exception) -> str:

@@ -26,7 +26,8 @@ Test-side API (plain calls, same event loop as the bot):
   ``pending_updates``.
 * Faults: ``fail(method, times=, status=, retry_after=, delay=, drop=)``,
   ``outage(status=, drop=, delay=, include_get_updates=)`` and ``restore()``.
-  A call refused by a fault is not recorded. A fault with only ``delay`` is a slow
+  A call refused by a fault is not recorded in ``sent``; every fault served is in
+  ``faulted`` as (method, kind). A fault with only ``delay`` is a slow
   server: the call is carried out (and recorded) after the delay, even if the client
   gave up meanwhile, as Telegram would have sent the message anyway.
 
@@ -640,6 +641,7 @@ class FakeBotAPI:
         self.strict_ampersand = strict_ampersand
         self.sent: list[SentCall] = []
         self.errors: list[RefusedCall] = []
+        self.faulted: list[tuple[str, str]] = []  # (method, "429", "500", "drop", "delay"…) per fault served
         self.inline_answers: list[dict] = []
         self.callback_answers: list[dict] = []
         self._users: dict[int, User] = {}
@@ -768,23 +770,18 @@ class FakeBotAPI:
     def forwarded_message(self, chat: Chat | User, user: User, text: str, *,
                           origin: User | Chat | str, origin_date: int | None = None) -> dict:
         """The user forwards a message from ``origin`` (a user, chat/channel or hidden name)."""
-        date = origin_date or int(time.time()) - 60
-        if isinstance(origin, User):
-            forward = {"type": "user", "date": date, "sender_user": origin.to_api()}
-        elif isinstance(origin, Chat) and origin.type == "channel":
-            forward = {"type": "channel", "date": date, "chat": origin.to_api(), "message_id": 1}
-        elif isinstance(origin, Chat):
-            forward = {"type": "chat", "date": date, "sender_chat": origin.to_api()}
-        else:
-            forward = {"type": "hidden_user", "date": date, "sender_user_name": str(origin)}
         return self._inject_message(self._as_chat(chat), user, text,
-                                    extra={"forward_origin": forward})
+                                    extra={"forward_origin": _forward_origin(origin, origin_date)})
 
     def document_message(self, chat: Chat | User, user: User, file_bytes: bytes, file_name: str,
-                         mime_type: str, caption: str | None = None) -> dict:
-        """The user sends a file; it is registered for getFile and download."""
+                         mime_type: str, caption: str | None = None, *,
+                         forwarded_from: User | Chat | str | None = None) -> dict:
+        """The user sends a file (or forwards one, with ``forwarded_from``); it is registered
+        for getFile and download."""
         document = self.add_file(file_bytes, file_name, mime_type).document()
         extra: dict[str, Any] = {"document": document}
+        if forwarded_from is not None:
+            extra["forward_origin"] = _forward_origin(forwarded_from, None)
         if caption:
             extra["caption"] = caption
             if entities := detect_entities(caption):
@@ -979,6 +976,7 @@ class FakeBotAPI:
             return _error_response(error)
         fault = self._take_fault(name)
         if fault is not None:
+            self.faulted.append((name, "drop" if fault.drop else str(fault.status or "delay")))
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.drop:
@@ -1362,6 +1360,18 @@ class FakeBotAPI:
 
 
 # --------------------------------------------------------------------------- pure helpers
+
+
+def _forward_origin(origin: User | Chat | str, date: int | None) -> dict:
+    """A MessageOrigin: a user, a chat or channel, or a user who hides their account."""
+    date = date or int(time.time()) - 60
+    if isinstance(origin, User):
+        return {"type": "user", "date": date, "sender_user": origin.to_api()}
+    if isinstance(origin, Chat) and origin.type == "channel":
+        return {"type": "channel", "date": date, "chat": origin.to_api(), "message_id": 1}
+    if isinstance(origin, Chat):
+        return {"type": "chat", "date": date, "sender_chat": origin.to_api()}
+    return {"type": "hidden_user", "date": date, "sender_user_name": str(origin)}
 
 
 def _add_common(message: dict, params: dict, reply_to: dict | None, markup: dict | None) -> None:

@@ -60,3 +60,13 @@ def seed_archive(seed_data, embedder):
     from index.archive import Archive
 
     return Archive.open(Settings.for_data_dir(seed_data), embedder)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The reliability figures (faults caused and survived, bad inputs tried), when tests recorded any."""
+    from tests import figures
+
+    if figures.FIGURES:
+        terminalreporter.section("reliability figures")
+        for line in figures.table():
+            terminalreporter.write_line(line)

@@ -1,10 +1,19 @@
-"""Rendering answers as Telegram HTML: escaped, bold quote inside a blockquote, within the limit."""
+"""Rendering answers as Telegram HTML: escaped, bold quote inside a blockquote, within the limit.
+
+The property tests below generate responses with nasty titles, quotes, passages, dates and
+sources (markup, entities, control characters, right-to-left marks, emoji, endless titles,
+broken URLs): every page, inline result and re-index report must parse as Telegram HTML
+(with the fake Bot API's parser, which refuses a bare "&") and fit Telegram's limits.
+"""
 
 from __future__ import annotations
 
-from bot import render
-from index.records import Answer, Response
-from tests.botapi import parse_telegram_html, utf16_len
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from bot import admin, asking, inline, render
+from index.records import Answer, BuildReport, Response
+from tests import figures
+from tests.botapi import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, parse_telegram_html, utf16_len
 
 PASSAGE = "Prima frase del passaggio. Il presidente ha firmato l'accordo sulla difesa. Ultima frase."
 QUOTE = "Il presidente ha firmato l'accordo sulla difesa."
@@ -72,3 +81,83 @@ def test_control_characters_are_dropped():
 def test_shorten():
     assert render.shorten("uno due tre quattro", 100) == "uno due tre quattro"
     assert render.shorten("uno due tre quattro", 12) == "uno due tre…"
+
+
+# --- property tests: whatever the archive holds -----------------------------------------
+
+WHITESPACE = " \t\r\n\v\f"
+NASTY = st.sampled_from([
+    "<b>", "</b>", "<blockquote>", "</blockquote>", "<a href='x'>", "</a>", "<tg-spoiler>", "<", ">",
+    "&", "&amp;", "&lt;", "&#0;", "&#x110000;", "&bogus;", "`", "```", "*", "_", "~", "||",
+    "[x](javascript:alert(1))", "\u202e", "\u200f", "\u0000", "\x1b[31m", "\x7f", "\u0085", "\ufeff",
+    "\ufffe", "\r\n", "\t", "\u2028", "😀", "👨‍👩‍👧", "𝕏", '"', "'", "\\",
+])
+TEXT = st.one_of(st.text(max_size=80), st.lists(st.one_of(NASTY, st.text(max_size=8)), max_size=30).map("".join))
+LONG = st.text(min_size=1, max_size=40).map(lambda piece: (piece * (6_000 // len(piece) + 1))[:6_000])
+URLS = st.one_of(
+    st.builds(lambda host, path: f"https://{host}/{path}", st.from_regex(r"[a-z0-9-]{1,20}(\.[a-z]{2,5}){1,2}", fullmatch=True), TEXT),
+    st.sampled_from(["http://[::1", "https://", "http:///x", "javascript:alert(1)", "https://a b.com", "https://ex.com/\"><b>",
+                     "https://" + "x" * 3000 + ".com", "ftp://example.org", "HTTPS://EXAMPLE.ORG/Ä"]),
+)
+
+
+@st.composite
+def generated_answers(draw) -> Answer:
+    quote = draw(st.one_of(TEXT, LONG).filter(str.strip))
+    before, after = draw(st.one_of(TEXT, LONG)), draw(st.one_of(TEXT, LONG))
+    passage = draw(st.sampled_from([before + quote + after, before + after, quote]))
+    return Answer(
+        article_id=draw(TEXT), title=draw(st.one_of(TEXT, LONG)),
+        date=draw(st.one_of(st.none(), st.sampled_from(["2022", "2022-12", "2022-12-20"]), TEXT)),
+        source=draw(st.one_of(TEXT, URLS, LONG)), quote=quote, passage=passage, score=draw(st.floats(-1, 1)),
+    )
+
+
+RESPONSES = st.builds(
+    Response, question=TEXT, no_answer=st.booleans(), answers=st.lists(generated_answers(), min_size=1, max_size=9).map(tuple),
+    language=st.sampled_from(["en", "it", "xx"]), period=st.one_of(st.none(), TEXT),
+)
+
+
+def assert_valid_telegram_html(markup: str, limit: int = MAX_TEXT_LENGTH) -> list[dict]:
+    """Parses as Telegram does, is not empty once trimmed, and fits; the entities."""
+    text, entities = parse_telegram_html(markup, strict_ampersand=True)
+    assert 0 < utf16_len(text.strip(WHITESPACE)) <= limit, (utf16_len(text), markup[:200])
+    return entities
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(RESPONSES)
+def test_every_page_of_any_response_is_valid_html_within_limits(response):
+    pages = 0
+    for number in range(asking.MAX_ANSWERS // asking.PAGE_SIZE + 1):
+        page = asking.page_of(response, "k3yK3y", number)
+        entities = assert_valid_telegram_html(page.html)
+        shown = response.answers[number * asking.PAGE_SIZE : (number + 1) * asking.PAGE_SIZE]
+        if not response.no_answer and shown:
+            assert sum(e["type"] == "blockquote" for e in entities) == len(shown)
+        assert {e["type"] for e in entities} <= {"bold", "blockquote", "text_link"}
+        if page.more_data is not None:
+            assert len(page.more_data.encode()) <= MAX_CALLBACK_DATA_BYTES
+        pages += 1
+    figures.record("generated responses rendered (every page valid HTML)", 1, 1)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(RESPONSES)
+def test_inline_results_of_any_response_are_valid(response):
+    for result in inline.results(response):
+        data = result.to_dict()
+        assert data["title"].strip() and len(data["id"].encode()) <= 64
+        content = data["input_message_content"]
+        assert_valid_telegram_html(content["message_text"])
+    figures.record("generated inline results rendered", 1, 1)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(TEXT, max_size=15), st.floats(0, 1e6))
+def test_reindex_report_with_any_file_names_is_valid(skipped, seconds):
+    report = BuildReport(added=1, skipped=tuple(f"{name}: {reason}" for name, reason in zip(skipped, reversed(skipped))), seconds=seconds)
+    for language in ("en", "it"):
+        assert_valid_telegram_html(admin.report_text(report, language))
+    figures.record("generated re-index reports rendered", 1, 1)

@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 
 from index.archive import Archive, build_index
+from tests.index.runs import add_articles, newsdesk, wait_for_workspace
 
 NEW_ARTICLES = 40
-
-
-def newsdesk(settings, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir)}
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def wait_for_workspace(settings, process, timeout=60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        if list(settings.index_dir.glob("work-*/store.sqlite")):
-            return True
-        time.sleep(0.005)
-    return False
-
-
-def add_articles(settings, count: int) -> None:
-    for number in range(count):
-        (settings.articles_dir / f"extra{number:03d}.txt").write_text(
-            f"Notizia numero {number} da Minsk\n\n" + "Il governo bielorusso ha annunciato nuove misure economiche. " * 30
-        )
 
 
 def test_killed_build_leaves_old_index_answering(settings, embedder):

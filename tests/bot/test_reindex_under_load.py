@@ -1,0 +1,100 @@
+"""/reindex while 100 questions are being answered: every one is answered once, from the old
+index or the new one — never from a half-built one; and of two /reindex at once, one runs."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from bot import asking
+from index.errors import BuildInProgressError
+from index.library import Library
+from tests import figures
+from tests.bot.conftest import ADMIN_ID
+from tests.bot.test_admin import last_text, text_of, write_articles
+from tests.bot.load import QUESTIONS
+
+ASKED = [*QUESTIONS, "Cosa hanno deciso i ministri a Vilnius 3?", "Dove si sono incontrati i ministri della Difesa?"]
+USERS, PER_USER = 10, 10
+
+
+async def test_questions_during_reindex_come_from_the_old_or_the_new_index(server, app, bot_settings):
+    library: Library = app.bot_data["library"]
+    old = library.archive
+    write_articles(bot_settings.index, 30)
+    admin = server.user(ADMIN_ID, "Admin")
+    server.private_message(admin, "/reindex")
+    await server.wait_for(lambda: library.building, timeout=30)
+    asked = {}  # (chat id, message id) -> question
+    for turn in range(PER_USER):
+        for number in range(USERS):
+            chat, user = server.group(800 + number, f"Desk {number}"), server.user(4000 + number, f"Reporter {number}")
+            question = ASKED[(number + turn) % len(ASKED)]
+            update = server.group_message(chat, user, f"/ask {question}")
+            asked[(chat.id, update["message"]["message_id"])] = question
+        await asyncio.sleep(0.3)
+    await last_text(server, admin, lambda t: t.startswith("Re-index done"), timeout=300)
+    replies = await wait_for_replies(server, asked)
+    new = library.archive
+    assert new is not old
+    renderings = {q: {rendered(old, q), rendered(new, q)} for q in set(asked.values())}
+    from_old = sum(html == rendered(old, asked[key]) for key, html in replies.items())
+    figures.record("questions answered during /reindex (old or new index, once)", len(asked),
+                   sum(html in renderings[asked[key]] for key, html in replies.items()),
+                   f"{from_old} as the old index answers, {len(asked) - from_old} only as the new one")
+    assert set(replies) == set(asked)
+    assert all(html in renderings[asked[key]] for key, html in replies.items())
+    assert not server.errors
+
+
+async def wait_for_replies(server, asked: dict) -> dict:
+    """The HTML of the one reply to each question (fails on a question answered twice)."""
+    def replies() -> list:
+        return [c for c in server.calls("sendMessage") if c.result.get("reply_to_message")]
+
+    await server.wait_for(lambda: len(replies()) >= len(asked), timeout=300)
+    await asyncio.sleep(1.0)
+    found = {}
+    for call in replies():
+        key = (call.result["chat"]["id"], call.result["reply_to_message"]["message_id"])
+        assert key not in found, f"question {key} answered twice"
+        found[key] = call.params["text"]
+    return found
+
+
+def rendered(archive, question: str) -> str:
+    return asking.page_of(archive.ask(question, asking.MAX_ANSWERS), "key", 0).html
+
+
+async def test_two_reindex_at_once_one_runs(server, app, bot_settings):
+    write_articles(bot_settings.index, 10)
+    admin = server.user(ADMIN_ID, "Admin")
+    server.private_message(admin, "/reindex")
+    server.private_message(admin, "/reindex")
+    await last_text(server, admin, lambda t: t.startswith("Re-index done"), timeout=120)
+    await asyncio.sleep(1.0)
+    texts = [text_of(m) for m in server.messages_in(admin)]
+    assert sum(t.startswith("Re-index done") for t in texts) == 1
+    assert sum(t.startswith("A re-index is already running") for t in texts) == 1
+    assert app.bot_data["library"].last_build.added == 10
+    figures.record("/reindex sent twice at once: one ran", 1, 1)
+
+
+def test_two_reindex_in_threads_at_once_one_runs(built, embedder):
+    library = Library(built, embedder).open()
+    write_articles(built, 10)
+    start, outcomes = threading.Barrier(2), []
+
+    def reindex() -> None:
+        start.wait()
+        try:
+            outcomes.append(library.reindex().added)
+        except BuildInProgressError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=reindex) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == sorted([10, "refused"], key=str)

@@ -1,0 +1,75 @@
+"""Helpers for tests that run `newsdesk` as an operator would (a real process), to kill or starve it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from index.archive import Archive
+from index.records import Response
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = (
+    "What was agreed in Minsk in December 2022?",
+    "Chi ha incontrato Lavrov a Minsk?",
+    "Quali misure economiche ha annunciato il governo bielorusso?",
+)
+
+
+def newsdesk(settings, *args: str, preexec_fn=None, env: dict | None = None) -> subprocess.Popen:
+    """Start `newsdesk ARGS` on ``settings``' data folder."""
+    environ = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir), **(env or {})}
+    environ.pop("NEWSDESK_INDEX_DIR", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", *args], env=environ, cwd=ROOT, preexec_fn=preexec_fn,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def run_newsdesk(settings, *args: str, timeout: float = 300.0, **options) -> subprocess.CompletedProcess:
+    """Run `newsdesk ARGS` to the end; its exit code, standard output and error."""
+    process = newsdesk(settings, *args, **options)
+    out, err = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def workspaces(settings) -> set[Path]:
+    return set(settings.index_dir.glob("work-*"))
+
+
+def wait_for_workspace(settings, process: subprocess.Popen, timeout: float = 120.0, stale: set[Path] = frozenset()) -> bool:
+    """Wait until the build has started writing its workspace (False if it ended first).
+
+    ``stale``: workspaces left by earlier killed runs, which do not count.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(p.parent not in stale for p in settings.index_dir.glob("work-*/store.sqlite")):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def add_articles(settings, count: int, prefix: str = "extra") -> list[Path]:
+    """``count`` new articles, each with its own words, so each is a passage of its own."""
+    paths = []
+    for number in range(count):
+        path = settings.articles_dir / f"{prefix}{number:03d}.txt"
+        path.write_text(
+            f"Notizia {prefix} numero {number} da Minsk\n\n"
+            + f"Il governo bielorusso ha annunciato la misura {prefix}-{number} per l'economia. " * 30
+        )
+        paths.append(path)
+    return paths
+
+
+def answers(settings, embedder, questions=QUESTIONS) -> list[Response]:
+    """What the live index answers to ``questions`` (it must load, whole)."""
+    archive = Archive.open(settings, embedder)
+    try:
+        return [archive.ask(question) for question in questions]
+    finally:
+        archive.close()
