@@ -135,7 +135,7 @@ def tune_confidence(archive, questions, candidates, topics) -> None:
               f"held-out AUC {auc(model(held_pos), model(held_neg)):.3f}")
         shipped = CONFIDENCE[language]
         probability = lambda x: np.array([shipped.probability(Signals(*row)) for row in x])  # noqa: E731
-        for threshold in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
+        for threshold in (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5):
             print(f"   shipped model, threshold {threshold}: answers {np.mean(probability(held_pos) >= threshold):.3f} "
                   f"of answerable, {np.mean(probability(held_neg) >= threshold):.3f} of off-topic (held half)"
                   + (" <- shipped" if threshold == shipped.threshold else ""))

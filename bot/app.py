@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 from urllib.parse import urlsplit
 
 from bot.config import BotSettings, load_bot_settings
@@ -120,6 +121,7 @@ def serve(application: Application, settings: BotSettings) -> None:
         application.run_webhook(
             listen="0.0.0.0", port=settings.webhook_port, url_path=path,
             webhook_url=settings.webhook_url, allowed_updates=Update.ALL_TYPES,
+            secret_token=secrets.token_urlsafe(32),  # Telegram sends it back: posts without it are refused
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

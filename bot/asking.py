@@ -77,7 +77,11 @@ def page_of(response: Response, key: str, page: int) -> Page:
     answers = list(response.answers[start : start + PAGE_SIZE])
     if not answers:
         return Page(render.escape(messages.text("no_more", language)), None)
-    note = messages.text("period_note", language, period=response.period) if response.period and page == 0 else ""
+    note = (
+        messages.text("period_note", language, period=messages.period_words(response.period, language))
+        if response.period and page == 0
+        else ""
+    )
     html = render.render_answers(response, answers, number_from=start + 1, note=note)
     more = f"{MORE_PREFIX}:{key}:{page + 1}" if len(response.answers) > start + PAGE_SIZE else None
     return Page(html, more)

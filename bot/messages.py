@@ -37,7 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "<b>More</b> brings the next answers.\n\n"
             "<b>For admins</b>\n"
             "• /reindex: index new and changed articles.\n"
-            "• Send a .txt, .md, .html or .json file (up to 5 MB), or reply /add to one, to add it to the archive.\n"
+            "• Send an article file (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or reply /add to one, to add it to the archive.\n"
             "• /stats: what the archive holds."
         ),
         ITALIAN: (
@@ -50,7 +50,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "<b>Altre</b> mostra le risposte successive.\n\n"
             "<b>Per gli amministratori</b>\n"
             "• /reindex: indicizza gli articoli nuovi e modificati.\n"
-            "• Invia un file .txt, .md, .html o .json (fino a 5 MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
+            "• Invia un articolo (file .txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
             "• /stats: cosa contiene l'archivio."
         ),
     },
@@ -129,8 +129,8 @@ STRINGS: dict[str, dict[str, str]] = {
         ITALIAN: "Non ho potuto aggiungere questo file: {reason}.",
     },
     "add_usage": {
-        ENGLISH: "Reply /add to a document (.txt, .md, .html or .json, up to 5 MB), or just send me the document.",
-        ITALIAN: "Rispondi /add a un documento (.txt, .md, .html o .json, fino a 5 MB), o inviami direttamente il documento.",
+        ENGLISH: "Reply /add to a document (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or just send me the document.",
+        ITALIAN: "Rispondi /add a un documento (.txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o inviami direttamente il documento.",
     },
     "stats": {
         ENGLISH: "<b>Archive</b>\nArticles: {articles}\nPassages: {passages}\nDates: {dates}\n"
@@ -162,3 +162,25 @@ def text(key: str, language: str, **values: object) -> str:
     template = variants.get(language, variants[ENGLISH])
     examples = EXAMPLES.get(language, EXAMPLES[ENGLISH])
     return template.format(example1=examples[0], example2=examples[1], **values)
+
+
+MONTHS = {
+    ENGLISH: ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"),
+    ITALIAN: ("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
+              "ottobre", "novembre", "dicembre"),
+}
+
+
+def period_words(label: str, language: str) -> str:
+    """A period label for people: "2022-12" → "December 2022" / "dicembre 2022", "2020..2022" → "2020–2022"."""
+    return "–".join(_date_words(part, language) for part in label.split(".."))
+
+
+def _date_words(value: str, language: str) -> str:
+    parts = value.split("-")
+    months = MONTHS.get(language, MONTHS[ENGLISH])
+    if len(parts) == 1 or not all(p.isdigit() for p in parts) or not 1 <= int(parts[1]) <= 12:
+        return value
+    month = f"{months[int(parts[1]) - 1]} {parts[0]}"
+    return f"{int(parts[2])} {month}" if len(parts) == 3 else month

@@ -36,6 +36,7 @@ class RetrievalSettings:
     date_boost: float = 2.0  # added, times the date's fit, to a fused score: two standard deviations
     per_article: int = 2  # at most this many passages of one article among the answers
     duplicate_jaccard: float = 0.8  # passages this alike (word trigrams) are one answer
+    reserve: int = 3  # passages assessed beyond the k answered, in case the best-ranked do not answer
 
 
 @dataclass(frozen=True)
@@ -118,25 +119,31 @@ class Answerer:
         )
 
     def _answers(self, candidates: Candidates, ranked: list[int], scores: dict[int, float], k: int) -> list[Answer]:
-        """Quoted answers for the best passages: none when the best does not answer, and the
-        others only while the archive can stand behind them."""
-        wanted = ranked[: k + 2 * self.settings.per_article]
+        """Quoted answers: first the best-ranked passage that answers, then the others the archive
+        can stand behind, in ranking order; none when no passage answers.
+
+        The best ``k + reserve`` ranked passages are assessed, so that a passage the ranking put
+        fourth but that holds every name of the question still answers when those above it do not.
+        """
+        wanted = ranked[: k + self.settings.reserve + 2 * self.settings.per_article]
         passages = self.store.passages(wanted)
         chosen = ranking.collapse_duplicates(
             [pid for pid in wanted if pid in passages], lambda pid: passages[pid].text, self.settings.duplicate_jaccard
-        )[:k]
+        )[: k + self.settings.reserve]
         vectors = self.store.sentence_vectors(chosen, self.vectors.dimension)
         weights = self.term_weights(candidates.topic_terms)
         confidence = quotes.CONFIDENCE[candidates.language]
-        answers = []
+        assessed = []
         for pid in chosen:
             quote, signals = self.assess(candidates, passages[pid], vectors.get(pid), weights, scores[pid])
-            probability = confidence.probability(signals)
-            floor = confidence.threshold * (1 if not answers else quotes.FOLLOWING_SHARE)
-            if probability < floor:
-                break
-            answers.append(_answer(passages[pid], quote, scores[pid], probability))
-        return answers
+            assessed.append((confidence.probability(signals), pid, quote))
+        confident = [item for item in assessed if item[0] >= confidence.threshold]
+        if not confident:
+            return []
+        first = confident[0]  # the best-ranked passage that answers
+        floor = confidence.threshold * quotes.FOLLOWING_SHARE
+        others = [item for item in assessed if item is not first and item[0] >= floor]
+        return [_answer(passages[pid], quote, scores[pid], p) for p, pid, quote in [first, *others][:k]]
 
     def term_weights(self, terms: dict[str, list[str]]) -> dict[str, float]:
         """IDF of the question's terms over the archive's passages."""
@@ -159,7 +166,7 @@ class Answerer:
         scores = quotes.sentence_scores([quotes.coverage(weights, p) for p in present], cosines, language)
         title_terms = keywords.sentence_terms(passage.title, families, passage.language)
         covered = quotes.coverage(weights, title_terms.union(*present))
-        signals = quotes.Signals(max(cosines, default=0.0), covered, score)
+        signals = quotes.Signals(max(cosines, default=0.0), covered, min(score, quotes.FUSED_CAP))
         if not sentences:
             return passage.text, signals
         first, last = quotes.choose_sentences(scores, [len(s.split()) for s in sentences])
@@ -171,7 +178,7 @@ def model_text(question: str, language: str) -> str:
     English-only model takes for noise (vector recall@5 of Italian questions: 0.53 → 0.57)."""
     if language != ITALIAN:
         return question
-    return " ".join(keywords.content_words(question, ITALIAN)) or question
+    return " ".join(keywords.question_words(question, ITALIAN)) or question
 
 
 def _answer(passage: StoredPassage, quote: str, score: float, probability: float) -> Answer:

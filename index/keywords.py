@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import Stemmer
 
 from index import glossary
-from index.languages import ENGLISH, ITALIAN, fold, stopwords
+from index.languages import ENGLISH, ITALIAN, QUESTION_FRAMING, fold, stopwords
 
 PREFIX_LENGTH = 5
 GRAM_LENGTH = 4
@@ -46,6 +46,13 @@ def content_words(text: str, language: str) -> list[str]:
     """The words of ``text`` that carry meaning, as written (case kept for stemming)."""
     drop = stopwords(language)
     return [raw for raw in _RAW_WORD.findall(text.replace("_", " ")) if fold(raw) not in drop]
+
+
+def question_words(question: str, language: str) -> list[str]:
+    """The content words of a question without those that only frame it (unless nothing else is left)."""
+    raw = content_words(question, language)
+    framing = QUESTION_FRAMING.get(language, frozenset())
+    return [w for w in raw if fold(w) not in framing] or raw
 
 
 def stems(raw_words: list[str], language: str) -> list[str]:
@@ -96,7 +103,7 @@ def query_terms(question: str, language: str, use_glossary: bool = True) -> dict
     An English question also searches the Italian words the glossary gives for its words,
     through their Italian stems and prefixes.
     """
-    raw = content_words(question, language)
+    raw = question_words(question, language)
     found: dict[str, list[str]] = {}
     for family in QUERY_FAMILIES[language]:
         _add(found, family, family_terms(raw, family, language))

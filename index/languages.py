@@ -58,6 +58,13 @@ there when where why how all any both each few more most other some such no nor 
 so than too very s t can will just don should now d ll m o re ve y also would could did many much
 """))
 
+# Words that frame a question rather than name its topic ("cosa è successo", "what happened"): left
+# out of the question's search terms (they stay indexed: "successo" is also "success").
+QUESTION_FRAMING = {
+    ITALIAN: frozenset(words("successo succede succedera accaduto accade avvenuto avviene capitato")),
+    ENGLISH: frozenset(words("happen happens happened happening occur occurred going")),
+}
+
 _ITALIAN_ONLY = ITALIAN_STOPWORDS - ENGLISH_STOPWORDS
 _ENGLISH_ONLY = ENGLISH_STOPWORDS - ITALIAN_STOPWORDS
 

@@ -5,6 +5,11 @@ was live when it started. A re-index runs in the caller's thread (the bot gives
 it a worker thread), builds a new snapshot beside the live one, opens and checks
 it, then swaps the reference under a lock: questions never see a half-built
 index. One re-index at a time: a second one raises ``BuildInProgressError``.
+
+A snapshot published by another process (``newsdesk index`` from a shell) is
+noticed at the next question: the library reads the live pointer, opens and
+checks the new snapshot, and swaps it in; a snapshot that fails its checks is
+logged and the one already open keeps answering.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from index import intake
+from index import intake, snapshot
 from index.archive import Archive, build_index, index_exists
 from index.build import ProgressCallback
 from index.config import Settings
 from index.embedder import Embedder
-from index.errors import BuildInProgressError
+from index.errors import BuildInProgressError, NewsdeskError
 from index.records import BuildReport, Response, Stats
 
 logger = logging.getLogger(__name__)
@@ -35,6 +40,8 @@ class Library:
         self.embedder = embedder or Embedder(settings.model)
         self._archive: Archive | None = None
         self._swap = threading.Lock()
+        self._refresh = threading.Lock()
+        self._ignored: Path | None = None  # a published snapshot that failed its checks: not retried
         self._building = threading.Lock()
         self.last_build: BuildReport | None = None
         self.last_build_at: dt.datetime | None = None
@@ -56,10 +63,32 @@ class Library:
             return self._archive
 
     def ask(self, question: str, k: int = 3, today: dt.date | None = None) -> Response:
-        return self.archive.ask(question, k=k, today=today)
+        return self._live().ask(question, k=k, today=today)
 
     def stats(self) -> Stats:
-        return self.archive.stats()
+        return self._live().stats()
+
+    def _live(self) -> Archive:
+        """The open archive, first swapping in a snapshot another process published since."""
+        archive = self.archive
+        if self.building:
+            return archive  # our own build swaps in its snapshot when it is done
+        try:
+            live = snapshot.current(self.settings.index_dir)
+        except NewsdeskError:
+            return archive  # the pointer is being replaced or was damaged: keep what is open
+        if live in (archive.folder, self._ignored):
+            return archive
+        with self._refresh:
+            if self.archive.folder == live:
+                return self.archive
+            try:
+                self._set(Archive.open(self.settings, self.embedder))
+                logger.info("answering from %s, published by another process", live.name)
+            except NewsdeskError as error:
+                logger.warning("kept the open index: the newly published one cannot be used: %s", error)
+                self._ignored = live
+            return self.archive
 
     @property
     def building(self) -> bool:
@@ -87,7 +116,7 @@ class Library:
 
     def _rebuild(self, progress: ProgressCallback | None, full: bool) -> BuildReport:
         report = build_index(self.settings, self.embedder, full=full, progress=progress)
-        if report.changed or report.full or self._archive is None:
+        if report.changed or report.full or self._archive is None or self._archive.folder != snapshot.current(self.settings.index_dir):
             self._set(Archive.open(self.settings, self.embedder))
         self.last_build, self.last_build_at = report, dt.datetime.now(dt.timezone.utc)
         return report

@@ -28,8 +28,8 @@ class FusionWeights:
     SQuAD-it's topics; ±0.05 moves no figure by more than half a point.
     """
 
-    italian: float = 0.9
-    english: float = 0.4
+    italian: float = 0.85
+    english: float = 0.55
 
     def keyword_weight(self, language: str) -> float:
         return self.english if language == "en" else self.italian
@@ -58,13 +58,18 @@ def zscores(scores: Mapping[int, float]) -> dict[int, float]:
 
 
 def fuse(keyword: Mapping[int, float], vector: Mapping[int, float], keyword_weight: float) -> dict[int, float]:
-    """Convex fusion of z-normalized keyword and vector scores (a missing side counts as its list's minimum)."""
-    kz, vz = zscores(keyword), zscores(vector)
-    k_floor, v_floor = min(kz.values(), default=0.0), min(vz.values(), default=0.0)
-    return {
-        key: keyword_weight * kz.get(key, k_floor) + (1 - keyword_weight) * vz.get(key, v_floor)
-        for key in kz.keys() | vz.keys()
-    }
+    """Convex fusion of z-normalized keyword and vector scores.
+
+    A candidate the keyword search did not return holds none of the question's words: its bm25
+    counts as 0 in the keyword list's normalization, so a single keyword hit among many vector
+    candidates stands out instead of sitting at its own list's mean. A candidate missing from
+    the vector side counts as that list's minimum.
+    """
+    keys = keyword.keys() | vector.keys()
+    kz = zscores({key: keyword.get(key, 0.0) for key in keys})
+    vz = zscores(vector)
+    v_floor = min(vz.values(), default=0.0)
+    return {key: keyword_weight * kz[key] + (1 - keyword_weight) * vz.get(key, v_floor) for key in keys}
 
 
 def boost(scores: Mapping[int, float], fit: Callable[[int], float], strength: float) -> dict[int, float]:

@@ -37,11 +37,13 @@ async def test_private_question_is_answered_with_quotes_and_sources(server, app)
 
 async def test_italian_question_gets_italian_reply(server, app):
     user = server.user(2, "Bruno", language_code="it")
-    server.private_message(user, "Cosa hanno concordato Lavrov e Aleinik a Minsk?")
-    (reply,) = await replies(server, user)
-    assert "Prima gli articoli" not in text_of(reply)  # no period named
-    assert "Aleinik" in text_of(reply)
-    assert reply["reply_markup"]["inline_keyboard"][0][0]["text"] == "Altre"
+    server.private_message(user, "Cosa ha detto Dmitry Peskov a proposito della Bielorussia?")
+    server.private_message(user, "Cosa è stato concordato a Minsk a dicembre 2022?")
+    broad, dated = await replies(server, user, 2)
+    assert "Prima gli articoli" not in text_of(broad)  # no period named
+    assert "Peskov" in text_of(broad)
+    assert broad["reply_markup"]["inline_keyboard"][0][0]["text"] == "Altre"
+    assert "Prima gli articoli di dicembre 2022." in text_of(dated)
 
 
 async def test_unrelated_question_says_no_answer(server, app):

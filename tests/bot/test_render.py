@@ -8,9 +8,10 @@ broken URLs): every page, inline result and re-index report must parse as Telegr
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from bot import admin, asking, inline, render
+from bot import admin, asking, inline, messages, render
 from index.records import Answer, BuildReport, Response
 from tests import figures
 from tests.botapi import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, parse_telegram_html, utf16_len
@@ -161,3 +162,18 @@ def test_reindex_report_with_any_file_names_is_valid(skipped, seconds):
     for language in ("en", "it"):
         assert_valid_telegram_html(admin.report_text(report, language))
     figures.record("generated re-index reports rendered", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("label", "language", "words"),
+    [
+        ("2022-12", "en", "December 2022"),
+        ("2022-12", "it", "dicembre 2022"),
+        ("2020-09-14", "it", "14 settembre 2020"),
+        ("2022", "en", "2022"),
+        ("2020..2022-06", "en", "2020–June 2022"),
+        ("garbage-99", "en", "garbage-99"),
+    ],
+)
+def test_period_words(label, language, words):
+    assert messages.period_words(label, language) == words

@@ -1,6 +1,6 @@
 """Questions written for the seed archive: what it answers (and from which article), what it does not.
 
-Used by the answering tests and by ``bench/calibration.py``, which shows where the confidence of
+Used by ``tests/index/test_answering.py`` and by ``bench/tune.py``, which shows where the confidence of
 each falls, so that the "no answer" thresholds are set on many questions, not on one.
 """
 
