@@ -20,6 +20,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/build_speed.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/query_speed.py
+	$(BIN)/python bench/reliability.py
 
 # The CPU build of torch goes in first: left to pip, it would pull the CUDA build (gigabytes).
 $(BIN)/python:

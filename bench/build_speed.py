@@ -43,7 +43,9 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
 def passage_texts(settings: Settings) -> list[str]:
     """The texts the build embedded, in passage order, read back from the store."""
     store = Store(current(settings.index_dir) / STORE_FILE)
-    rows = store.db.execute("SELECT title, text FROM passages ORDER BY id").fetchall()
+    rows = store.db.execute(
+        "SELECT a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.id"
+    ).fetchall()
     return [embedding_text(title, text) for title, text in rows]
 
 

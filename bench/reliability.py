@@ -33,6 +33,7 @@ TESTS = [
     "tests/bot/test_api_faults.py",
     "tests/bot/test_delivery.py",
     "tests/bot/test_reindex_under_load.py",
+    "tests/bot/test_load.py",
     "tests/bot/test_startup.py",
     "tests/bot/test_render.py",
     "tests/bot/test_bad_questions.py",

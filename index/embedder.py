@@ -92,7 +92,7 @@ class Embedder:
         """How many model tokens each text takes (special tokens excluded, no truncation)."""
         tokenizer = self.model.tokenizer
         with self._lock:
-            encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+            encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     def encode(
