@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import time
 
 from index.archive import Archive, build_index
 from tests.index.runs import add_articles, newsdesk, wait_for_workspace
@@ -29,9 +30,10 @@ def test_killed_build_leaves_old_index_answering(settings, embedder):
 
 def test_ctrl_c_leaves_old_index_and_says_so(settings, embedder):
     build_index(settings, embedder)
-    add_articles(settings, NEW_ARTICLES)
+    add_articles(settings, 10 * NEW_ARTICLES)  # enough embedding that Ctrl-C lands before publishing
     process = newsdesk(settings, "index")
     assert wait_for_workspace(settings, process), process.communicate()
+    time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
