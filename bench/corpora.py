@@ -84,7 +84,7 @@ class RepeatingEmbedder(Embedder):
         return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
 
 
-def repeated_archive(embedder: Embedder, copies: int = 50, root: Path | None = None) -> Settings:
+def repeated_archive(embedder: Embedder, copies: int = 25, root: Path | None = None) -> Settings:
     """SQuAD-it ``copies`` times over (built from the SQuAD archive's vectors, plus noise)."""
     root = root or WORK / f"repeated{copies}"
     settings = Settings.for_data_dir(root)

@@ -20,9 +20,9 @@ import numpy as np
 
 from index.errors import IndexCorruptError
 
-EXACT_LIMIT = 50_000  # below this, exact search is fast enough (measured in bench/speed.py)
+EXACT_LIMIT = 50_000  # below this, exact search is fast enough (measured by bench/query_speed.py)
 IVF_LISTS_PER_SQRT = 4  # nlist = 4 * sqrt(n), FAISS's usual advice
-IVF_PROBE_FRACTION = 1 / 16  # lists searched per query: recall vs exact measured in bench/speed.py
+IVF_PROBE_FRACTION = 1 / 16  # lists searched per query: recall vs exact measured by bench/query_speed.py
 IVF_MIN_PROBES = 16
 RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained from scratch past 2n
 
