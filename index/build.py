@@ -219,6 +219,8 @@ def _plan_articles(plan: Plan, articles: list[Article], old_ids: list[str], old_
 
 def _write(settings, embedder, previous, plan, progress, show_progress) -> tuple[int, tuple[int, int]]:
     """Write the new snapshot in a workspace and publish it; (passages embedded, (articles, passages))."""
+    if plan.new:
+        embedder.model  # noqa: B018 -- load the model first: a Ctrl-C while torch loads leaves no workspace
     workspace = snapshot.new_workspace(settings.index_dir)
     try:
         store = _start_store(workspace, previous and previous.store)
