@@ -31,7 +31,8 @@ def test_killed_build_leaves_old_index_answering(settings, embedder):
 def test_ctrl_c_leaves_old_index_and_says_so(settings, embedder):
     build_index(settings, embedder)
     add_articles(settings, 10 * NEW_ARTICLES)  # enough embedding that Ctrl-C lands before publishing
-    process = newsdesk(settings, "index")
+    # A shell starts background jobs with SIGINT ignored (`make test &`), and children inherit that.
+    process = newsdesk(settings, "index", preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert wait_for_workspace(settings, process), process.communicate()
     time.sleep(0.2)
     process.send_signal(signal.SIGINT)
