@@ -28,9 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import corpora  # noqa: E402
 import squad  # noqa: E402
 from index import dates, ranking  # noqa: E402
+from index.answering import search_language  # noqa: E402
 from index.archive import Archive  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import ITALIAN, UNDETERMINED, detect_language, fold  # noqa: E402
+from index.languages import UNDETERMINED, detect_language, fold  # noqa: E402
 
 TODAY = dt.date(2026, 11, 21)
 RRF_K = 60
@@ -68,7 +69,7 @@ class Evaluation:
     def ask(self, question: squad.Question) -> None:
         answerer = self.answerer
         detected = detect_language(question.text, UNDETERMINED)
-        language = detected if detected != UNDETERMINED else ITALIAN
+        language = search_language(detected)
         self.detected.append(detected)
         period = dates.parse_period(question.text, TODAY)
         candidates = answerer.search(question.text, language, period)
@@ -86,10 +87,7 @@ class Evaluation:
             self.quote_hits.append(self._quote_holds_answer(candidates, hybrid[0], scores[hybrid[0]], question))
 
     def _quote_holds_answer(self, candidates, pid: int, score: float, question: squad.Question) -> bool:
-        passage = self.archive.store.passages([pid])[pid]
-        vectors = self.archive.store.sentence_vectors([pid], self.archive.vectors.dimension).get(pid)
-        weights = self.answerer.term_weights(candidates.topic_terms)
-        quote, _ = self.answerer.assess(candidates, passage, vectors, weights, score)
+        quote, _ = self.answerer.assess_passage(candidates, pid, score)
         held = normalized(quote)
         return any(normalized(answer) in held for answer in question.answers if answer.strip())
 

@@ -29,9 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import corpora  # noqa: E402
 import squad  # noqa: E402
 from index import dates, ranking  # noqa: E402
+from index.answering import search_language  # noqa: E402
 from index.archive import Archive  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import ITALIAN, UNDETERMINED, detect_language  # noqa: E402
+from index.languages import UNDETERMINED, detect_language  # noqa: E402
 from index.quotes import CONFIDENCE, Signals  # noqa: E402
 from tests.index.seed_questions import ANSWERABLE, UNANSWERABLE  # noqa: E402
 
@@ -43,8 +44,7 @@ def search_all(archive: Archive, questions: list[squad.Question]) -> list:
     answerer = archive.answerer
     found = []
     for question in questions:
-        detected = detect_language(question.text, UNDETERMINED)
-        found.append(answerer.search(question.text, detected if detected != UNDETERMINED else ITALIAN))
+        found.append(answerer.search(question.text, search_language(detect_language(question.text, UNDETERMINED))))
     return found
 
 
@@ -89,9 +89,7 @@ def top_signals(archive: Archive, cand, keep=lambda pid: True) -> Signals | None
         return None
     top = ranking.rank(fused)[0]
     reduced = replace(cand, keyword=keyword, cosines=cosines, fused=fused)
-    passage = archive.store.passages([top])[top]
-    vectors = archive.store.sentence_vectors([top], archive.vectors.dimension).get(top)
-    return answerer.assess(reduced, passage, vectors, answerer.term_weights(cand.topic_terms), fused[top])[1]
+    return answerer.assess_passage(reduced, top, fused[top])[1]
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-2, steps: int = 50) -> np.ndarray:
@@ -144,17 +142,13 @@ def tune_confidence(archive, questions, candidates, topics) -> None:
 def top_answer(archive: Archive, question: str) -> tuple[str, float, str]:
     """(article, confidence, quote) of the best-ranked passage, whether or not it is answered."""
     answerer = archive.answerer
-    detected = detect_language(question, UNDETERMINED)
-    language = detected if detected != UNDETERMINED else ITALIAN
+    language = search_language(detect_language(question, UNDETERMINED))
     period = dates.parse_period(question, TODAY)
     candidates = answerer.search(question, language, period)
     ranked, scores = answerer.rank(candidates, period)
     top = ranked[0]
-    passage = archive.store.passages([top])[top]
-    vectors = archive.store.sentence_vectors([top], archive.vectors.dimension).get(top)
-    weights = answerer.term_weights(candidates.topic_terms)
-    quote, signals = answerer.assess(candidates, passage, vectors, weights, scores[top])
-    return passage.article_id, CONFIDENCE[language].probability(signals), quote
+    quote, signals = answerer.assess_passage(candidates, top, scores[top])
+    return answerer.article_of[top], CONFIDENCE[language].probability(signals), quote
 
 
 def seed_check(embedder: Embedder) -> None:

@@ -105,7 +105,7 @@ class Answerer:
         if not text:
             raise QuestionError("the question is empty")
         detected = detect_language(text, UNDETERMINED)
-        language = detected if detected != UNDETERMINED else ITALIAN  # the archive's own language
+        language = search_language(detected)
         period = dates.parse_period(text, today)
         candidates = self.search(text, language, period)  # period words are searched: "1973" is evidence too
         ranked, scores = self.rank(candidates, period)
@@ -150,6 +150,12 @@ class Answerer:
         flat = [term for family in terms.values() for term in family]
         return quotes.term_weights(flat, self.store.document_frequencies(flat), len(self.article_of))
 
+    def assess_passage(self, candidates: Candidates, passage_id: int, score: float) -> tuple[str, quotes.Signals]:
+        """``assess`` for one passage, read from the store (benchmarks judge single passages)."""
+        passage = self.store.passages([passage_id])[passage_id]
+        vectors = self.store.sentence_vectors([passage_id], self.vectors.dimension).get(passage_id)
+        return self.assess(candidates, passage, vectors, self.term_weights(candidates.topic_terms), score)
+
     def assess(
         self, candidates: Candidates, passage: StoredPassage, vectors, weights: dict[str, float], score: float
     ) -> tuple[str, quotes.Signals]:
@@ -171,6 +177,12 @@ class Answerer:
             return passage.text, signals
         first, last = quotes.choose_sentences(scores, [len(s.split()) for s in sentences])
         return passage.text[passage.sentences[first][0] : passage.sentences[last][1]], signals
+
+
+def search_language(detected: str) -> str:
+    """The language a question is searched in: the one detected, or the archive's own (Italian)
+    when the text does not tell."""
+    return detected if detected != UNDETERMINED else ITALIAN
 
 
 def model_text(question: str, language: str) -> str:

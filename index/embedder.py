@@ -125,7 +125,8 @@ class Embedder:
         """Sentence vectors by late chunking: one forward pass per text, then each sentence's
         vector is the mean of the contextual token embeddings inside its character span.
 
-        Costs the same as encoding the texts (measured in ``bench/build_speed.py``). A sentence
+        One forward pass per text, as a plain encode; the pooling and the second tokenization (for
+        offsets) are extra (``bench/build_speed.py`` measures the whole build). A sentence
         left without tokens (beyond the model's window) gets the vector of the whole text.
         Returns, per text, a normalized float32 matrix with one row per span.
         """

@@ -116,8 +116,8 @@ class Library:
 
     def _rebuild(self, progress: ProgressCallback | None, full: bool) -> BuildReport:
         report = build_index(self.settings, self.embedder, full=full, progress=progress)
-        if report.changed or report.full or self._archive is None or self._archive.folder != snapshot.current(self.settings.index_dir):
-            self._set(Archive.open(self.settings, self.embedder))
+        if self._archive is None or self._archive.folder != snapshot.current(self.settings.index_dir):
+            self._set(Archive.open(self.settings, self.embedder))  # a new snapshot, ours or another process's
         self.last_build, self.last_build_at = report, dt.datetime.now(dt.timezone.utc)
         return report
 

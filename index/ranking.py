@@ -2,11 +2,11 @@
 keeping the results varied.
 
 Fusion is convex over z-scores, with one weight per question language. Each
-side's scores are standardized over its own candidate list, so a bm25 of 14 and
-a cosine of 0.6 become comparable; a candidate one side did not return gets
-that side's lowest z-score (it ranked below all of that side's list). Measured on
+side's scores are standardized over the candidates, so a bm25 of 14 and a
+cosine of 0.6 become comparable; a candidate the keyword search did not return
+counts as bm25 0, one the vector side lacks gets its lowest z-score. Measured on
 SQuAD-it (``bench/quality.py``), this beats textbook reciprocal rank fusion by
-20 points of Italian recall@5, where equal-weight RRF is worse than keywords alone.
+15 points of Italian recall@5, where equal-weight RRF is worse than keywords alone.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class FusionWeights:
     """How much the keyword side counts, per question language (the vector side gets the rest).
 
     Italian questions lean on keywords: same-language matching (recall@5 0.91) is far stronger
-    than an English-only model reading Italian (0.54). For English questions over Italian text
+    than an English-only model reading Italian (0.57). For English questions over Italian text
     both sides are weak and complementary, so they count about equally. Tuned on half of
     SQuAD-it's topics; ±0.05 moves no figure by more than half a point.
     """
