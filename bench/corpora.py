@@ -65,7 +65,7 @@ class RepeatingEmbedder(Embedder):
         for pid, title, text in rows:
             self._cache[embedding_text(title, text)] = vectors[pid]
 
-    def encode_sentences(self, texts, spans):
+    def encode_sentences(self, texts, spans, progress=None):
         out, missing = [], []
         for number, (text, text_spans) in enumerate(zip(texts, spans)):
             cached = self._cache.get(COPY_MARKER.sub("", text))
@@ -74,7 +74,9 @@ class RepeatingEmbedder(Embedder):
                 out.append(None)
             else:
                 out.append(self._noisy(cached))
-        fresh = super().encode_sentences([texts[i] for i in missing], [spans[i] for i in missing])
+        if progress:
+            progress(len(texts) - len(missing))
+        fresh = super().encode_sentences([texts[i] for i in missing], [spans[i] for i in missing], progress)
         for number, matrix in zip(missing, fresh):
             out[number] = matrix
         return out

@@ -50,8 +50,7 @@ class ProgressMessage:
         now = time.monotonic()
         if progress.stage not in ("read", "embed") or now - self._last_edit < PROGRESS_INTERVAL:
             return
-        stage = messages.text(f"stage_{progress.stage}", self.lang)
-        text = messages.text("reindex_progress", self.lang, stage=stage, done=progress.done, total=progress.total)
+        text = messages.text(f"progress_{progress.stage}", self.lang, done=progress.done, total=progress.total)
         self._last_edit = now
         self._pending.append(asyncio.run_coroutine_threadsafe(self.edit(text), self.loop))
 

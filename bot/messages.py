@@ -92,12 +92,14 @@ STRINGS: dict[str, dict[str, str]] = {
         ENGLISH: "Re-indexing the archive…",
         ITALIAN: "Aggiorno l'indice dell'archivio…",
     },
-    "reindex_progress": {
-        ENGLISH: "Re-indexing: {stage} {done} of {total} articles…",
-        ITALIAN: "Aggiornamento dell'indice: {stage} {done} di {total} articoli…",
+    "progress_read": {
+        ENGLISH: "Re-indexing: read {done} of {total} files…",
+        ITALIAN: "Aggiornamento dell'indice: letti {done} di {total} file…",
     },
-    "stage_read": {ENGLISH: "read", ITALIAN: "letti"},
-    "stage_embed": {ENGLISH: "indexed", ITALIAN: "indicizzati"},
+    "progress_embed": {
+        ENGLISH: "Re-indexing: indexed {done} of {total} passages…",
+        ITALIAN: "Aggiornamento dell'indice: indicizzati {done} di {total} passaggi…",
+    },
     "reindex_done": {
         ENGLISH: "Re-index done in {seconds:.1f} s: {added} added, {updated} updated, {removed} removed, {unchanged} unchanged. "
         "The archive holds {articles} articles.",

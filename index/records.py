@@ -113,7 +113,7 @@ class Stats:
 class Progress:
     """A build's progress, reported to a callback as it goes."""
 
-    stage: str  # "scan", "read", "embed", "write", "done"
+    stage: str  # "read" (counts article files) or "embed" (counts passages)
     done: int
     total: int
 

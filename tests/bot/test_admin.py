@@ -40,7 +40,8 @@ async def test_reindex_by_admin_shows_progress_then_answers_from_new_articles(se
     done = await last_text(server, admin, lambda t: t.startswith("Re-index done"))
     assert "12 added, 0 updated, 0 removed, 5 unchanged" in done and "17 articles" in done
     edits = [c.params["text"] for c in server.calls("editMessageText")]
-    assert any(" of 12 articles" in e or " of 17 articles" in e for e in edits)
+    assert any(e.startswith("Re-indexing: read ") and e.endswith(" of 17 files…") for e in edits)
+    assert any(e.startswith("Re-indexing: indexed ") and " passages…" in e for e in edits)
     assert len(server.messages_in(admin)) == 1  # one message, kept up to date
     server.private_message(admin, "Cosa hanno deciso i ministri a Vilnius 3?")
     await server.wait_for_messages(admin, 2, timeout=15)

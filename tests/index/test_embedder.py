@@ -1,0 +1,49 @@
+"""Late-chunked sentence vectors: batched longest first, returned in the caller's order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from index.embedder import Embedder
+
+TEXTS = [
+    "Minsk. Lukashenko e Putin si sono incontrati. Hanno firmato un accordo sul gas.",
+    "Breve.",
+    "Una frase molto più lunga delle altre, che parla di prestiti, di banche e di debito pubblico "
+    "nella Bielorussia del 2020. Poi una seconda frase.",
+    "Mosca. Il Cremlino ha risposto.",
+    "Vilnius. L'opposizione si è riunita in esilio. Tichanovskaja ha parlato.",
+]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for end in [i + 1 for i, ch in enumerate(text) if ch == "."] or [len(text)]:
+        if text[start:end].strip():
+            spans.append((start, end))
+        start = end
+    return spans
+
+
+def test_vectors_come_back_in_the_callers_order_whatever_the_batches(embedder):
+    spans = [sentence_spans(t) for t in TEXTS]
+    small = Embedder(batch_size=2)
+    counted = []
+    batched = small.encode_sentences(TEXTS, spans, progress=counted.append)
+    one_by_one = [embedder.encode_sentences([t], [s])[0] for t, s in zip(TEXTS, spans)]
+    assert counted == [2, 2, 1]
+    for got, alone, text_spans in zip(batched, one_by_one, spans):
+        assert got.shape == (len(text_spans), embedder.dimension) and got.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+        np.testing.assert_allclose(got, alone, atol=1e-4)  # padding never changes a vector
+
+
+def test_a_sentence_vector_is_near_its_own_text(embedder):
+    text = TEXTS[0]
+    vectors = embedder.encode_sentences([text], [sentence_spans(text)])[0]
+    gas = embedder.encode_one("accordo sul gas")
+    assert int(np.argmax(vectors @ gas)) == 2
+
+
+def test_nothing_to_encode(embedder):
+    assert embedder.encode_sentences([], []) == []
