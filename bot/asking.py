@@ -103,6 +103,7 @@ async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, 
     if not question.strip():
         await message.reply_text(messages.text("ask_usage", language), do_quote=not addressing.is_private(message))
         return
+    _note_latest(message, context)
     await show_typing(message, context)
     try:
         response = await asyncio.to_thread(library_of(context).ask, question, MAX_ANSWERS)
@@ -115,8 +116,23 @@ async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, 
         page.html,
         reply_markup=keyboard(page, response.language),
         link_preview_options=NO_PREVIEW,
-        do_quote=not addressing.is_private(message),
+        do_quote=_quote_question(message, context),
     )
+
+
+def _note_latest(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remember the chat's newest question (questions are answered concurrently)."""
+    if context.chat_data is not None:
+        context.chat_data["latest_question"] = max(context.chat_data.get("latest_question", 0), message.message_id)
+
+
+def _quote_question(message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Groups always quote the question; a private chat does when a newer question came meanwhile,
+    so two answers that arrive out of order still say which question each one answers."""
+    if not addressing.is_private(message):
+        return True
+    latest = context.chat_data.get("latest_question", 0) if context.chat_data is not None else 0
+    return latest > message.message_id
 
 
 async def show_typing(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
