@@ -175,7 +175,7 @@ class Answerer:
         signals = quotes.Signals(max(cosines, default=0.0), covered, min(score, quotes.FUSED_CAP))
         if not sentences:
             return passage.text, signals
-        first, last = quotes.choose_sentences(scores, [len(s.split()) for s in sentences])
+        first, last = quotes.choose_sentences(scores, sentences)
         return passage.text[passage.sentences[first][0] : passage.sentences[last][1]], signals
 
 

@@ -2,7 +2,8 @@
 
 Paragraphs are the natural unit: an article that fits in one passage stays whole;
 otherwise short paragraphs are merged with their neighbours and long ones are cut
-at sentence boundaries into balanced pieces. Sizes are measured by a ``Sizer``:
+at sentence boundaries into balanced pieces; a heading or a caption that would
+stand alone joins the text after it. Sizes are measured by a ``Sizer``:
 words by default (roughly ``MIN_WORDS``–``MAX_WORDS``), model tokens in the build
 (so that "title. passage" fits the model's window, see ``build``). Every sentence
 of the article lands in exactly one passage, in order.
@@ -40,6 +41,7 @@ ABBREVIATIONS = frozenset(
 # and something that can start a sentence.
 _BOUNDARY = re.compile(r"[.!?…]+[\"”»’')\]]*(?=\s+[\"“«‘(\[¿¡]?[\w])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_SENTENCE_END = re.compile(r"[.!?…][\"”»’')\]“]*\s*$")
 
 
 def word_sizes(sentences: Sequence[str]) -> list[int]:
@@ -96,7 +98,7 @@ def split_passages(
     if sum(_size(piece) for piece in pieces) <= max_size:
         groups = [pieces] if pieces else []
     else:
-        groups = merge_pieces(pieces, min_size, max_size)
+        groups = attach_headings(merge_pieces(pieces, min_size, max_size), max_size)
     return [make_passage(article.id, position, group) for position, group in enumerate(groups)]
 
 
@@ -152,6 +154,43 @@ def merge_pieces(pieces: list[Piece], min_size: int, max_size: int) -> list[list
             groups.pop()
             groups[-1].extend(last)
     return groups
+
+
+def reads_as_sentence(text: str) -> bool:
+    """Whether ``text`` ends as a sentence does; a heading, a caption or a credit line does not."""
+    return bool(_SENTENCE_END.search(text))
+
+
+def attach_headings(groups: list[list[Piece]], max_size: int) -> list[list[Piece]]:
+    """A passage of headings alone (a subheading, a photo caption) joins the text that follows it:
+    alone it would be found by its words and quoted, and it answers nothing."""
+    out: list[list[Piece]] = []
+    for group in groups:
+        if out and _only_headings(out[-1]):
+            out.extend(_lead_with(out.pop(), group, max_size))
+        else:
+            out.append(group)
+    return out
+
+
+def _only_headings(group: list[Piece]) -> bool:
+    return not any(reads_as_sentence(text) for piece in group for text, _ in piece)
+
+
+def _lead_with(headings: list[Piece], group: list[Piece], max_size: int) -> list[list[Piece]]:
+    """``headings`` before ``group``, whole when they fit together; else with as many of the
+    group's first sentences as fit, and the rest of the group after."""
+    room = max_size - sum(_size(piece) for piece in headings)
+    if sum(_size(piece) for piece in group) <= room:
+        return [headings + group]
+    first, taken, size = group[0], 0, 0
+    while taken < len(first) and size + first[taken][1] <= room:
+        size += first[taken][1]
+        taken += 1
+    if not taken:
+        return [headings, group]
+    rest = [first[taken:]] if taken < len(first) else []
+    return [headings + [first[:taken]], rest + group[1:]]
 
 
 def make_passage(article_id: str, position: int, group: list[Piece]) -> Passage:

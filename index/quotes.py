@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.passages import reads_as_sentence
+
 KEYWORD_SHARE = {"it": 0.8, "en": 1.0}  # English: overlap only, the cosine breaks ties
 TIE_BREAK = 1e-3
 NEIGHBOUR_SHARE = 0.7  # the better neighbour joins the quote when it scores this close to the best
@@ -89,17 +91,23 @@ def sentence_scores(coverages: Sequence[float], cosines: Sequence[float], langua
     return [share * c + (1 - share) * s for c, s in zip(coverages, cosines)]
 
 
-def choose_sentences(scores: Sequence[float], lengths: Sequence[int]) -> tuple[int, int]:
+def choose_sentences(scores: Sequence[float], sentences: Sequence[str]) -> tuple[int, int]:
     """(first, last) sentence of the quote: the best one, with its better neighbour when that one
-    scores close to it or the best is short on its own."""
+    scores close to it or the best is short on its own.
+
+    Headings and captions inside a passage ("Vertice a Minsk tra Russia e Bielorussia") often hold
+    the question's words but answer nothing: they are quoted only when the passage has nothing else.
+    """
     if not scores:
         return 0, -1
-    best = max(range(len(scores)), key=lambda i: (scores[i], -i))
-    neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(scores)]
+    whole = [reads_as_sentence(s) for s in sentences]
+    quotable = [i for i in range(len(scores)) if whole[i]] or list(range(len(scores)))
+    best = max(quotable, key=lambda i: (scores[i], -i))
+    neighbours = [i for i in (best - 1, best + 1) if 0 <= i < len(scores) and whole[i] == whole[best]]
     if not neighbours:
         return best, best
     other = max(neighbours, key=lambda i: scores[i])
-    if lengths[best] < SHORT_SENTENCE_WORDS or scores[other] >= NEIGHBOUR_SHARE * scores[best] > 0:
+    if len(sentences[best].split()) < SHORT_SENTENCE_WORDS or scores[other] >= NEIGHBOUR_SHARE * scores[best] > 0:
         return min(best, other), max(best, other)
     return best, best
 

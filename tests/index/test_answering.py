@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 
 from index.archive import Archive, build_index
+from index.passages import reads_as_sentence
+from index.quotes import choose_sentences
 from tests.index.seed_questions import ANSWERABLE, UNANSWERABLE
 
 TODAY = dt.date(2026, 11, 21)
@@ -24,6 +26,8 @@ def test_what_was_agreed_in_minsk_in_december_2022(seed_archive):
     assert first.article_id in MINSK_DECEMBER_2022 and first.date.startswith("2022-12")
     assert "accord" in first.quote.casefold()  # "accordi", "accordo": what was agreed
     assert first.quote in first.passage and first.title and first.source == first.article_id
+    for answer in response.answers:  # the article's subheadings hold "Minsk" but answer nothing
+        assert reads_as_sentence(answer.quote), answer.quote
 
 
 def test_italian_question_is_answered_from_the_right_article(seed_archive):
@@ -84,3 +88,11 @@ def test_answers_are_quotes_at_most_two_per_article_without_duplicates(seed_arch
         articles = [a.article_id for a in answers]
         assert max(articles.count(a) for a in articles) <= 2
         assert len({a.passage for a in answers}) == len(answers)
+
+
+def test_a_heading_is_not_quoted_when_the_passage_has_sentences():
+    sentences = ["Vertice a Minsk tra Russia e Bielorussia", "L'accordo raggiunto prevede varie clausole comuni sugli armamenti e sulla produzione.",
+                 "Mosca addestrerà i piloti bielorussi."]
+    assert choose_sentences([0.9, 0.5, 0.1], sentences) == (1, 1)
+    assert choose_sentences([0.9, 0.5, 0.45], sentences) == (1, 2)  # the neighbour close enough, not the heading
+    assert choose_sentences([0.9], sentences[:1]) == (0, 0)  # nothing else to quote

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from index.passages import MAX_WORDS, split_passages, split_sentences
+from index.passages import MAX_WORDS, reads_as_sentence, split_passages, split_sentences
 from index.readers import read_file
 from index.records import Article
 from tests.conftest import SEEDS
@@ -99,3 +99,52 @@ def test_random_texts_keep_their_words():
         passages = split_passages(article)
         assert all(p.text.strip() and p.sentences for p in passages)
         assert " ".join(s for p in passages for s in p.sentence_texts()).split() == article.text.split()
+
+
+@pytest.mark.parametrize(
+    "text, whole",
+    [
+        ("Putin è arrivato.", True),
+        ("Davvero?", True),
+        ("«Non ci riuscirà».", True),
+        ("Lo ha detto “ieri”.", True),
+        ("Siamo pronti“.", True),
+        ("Vertice a Minsk tra Russia e Bielorussia", False),
+        ("Autore foto: Pavel Bednyakov, RIA Novosti", False),
+        ("Le clausole:", False),
+    ],
+)
+def test_what_reads_as_a_sentence(text, whole):
+    assert reads_as_sentence(text) is whole
+
+
+def test_headings_join_the_text_after_them():
+    long_paragraph = " ".join(f"Questa è la frase numero {i} del lungo paragrafo." for i in range(17))  # 153 words
+    article = article_of(
+        "Un paragrafo di apertura che dice qualcosa di utile. " * 12
+        + "\n\nVertice a Minsk tra Russia e Bielorussia\n\nMinsk avvia la produzione di energia nucleare\n\n"
+        + long_paragraph
+    )
+    passages = split_passages(article)
+    assert passage_sentences(article) == body_sentences(article)
+    for passage in passages:
+        assert any(reads_as_sentence(s) for s in passage.sentence_texts()), passage.text
+    (with_headings,) = [p for p in passages if "Vertice a Minsk" in p.text]
+    assert "Minsk avvia" in with_headings.text and "frase numero 0 " in with_headings.text
+    assert all(len(p.text.split()) <= MAX_WORDS for p in passages)
+
+
+def test_an_article_of_headings_only_keeps_them_all():
+    article = article_of("\n\n".join(f"Titolo numero {i} senza punto" for i in range(80)))
+    passages = split_passages(article)
+    assert passage_sentences(article) == body_sentences(article)
+    assert all(len(p.text.split()) <= MAX_WORDS for p in passages)
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.iterdir()), ids=lambda p: p.name)
+def test_no_seed_passage_is_headings_alone(path, embedder):
+    from index.build import split_for_model
+
+    (article,) = read_file(path, SEEDS)
+    for passage in split_for_model(article, embedder):
+        assert any(reads_as_sentence(s) for s in passage.sentence_texts()), passage.text
