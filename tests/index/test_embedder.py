@@ -47,3 +47,16 @@ def test_a_sentence_vector_is_near_its_own_text(embedder):
 
 def test_nothing_to_encode(embedder):
     assert embedder.encode_sentences([], []) == []
+
+
+def test_private_tokenizer_counts_and_offsets_as_the_models_own(embedder):
+    from tests.conftest import SEEDS
+
+    texts = [p for path in sorted(SEEDS.iterdir()) for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    texts += ["x " * 400, ""]  # one beyond the model's window, one empty
+    tokenizer = embedder.model.tokenizer
+    own = tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
+    assert embedder.count_tokens(texts) == [len(ids) for ids in own]
+    own = tokenizer(texts, return_offsets_mapping=True, truncation=True, max_length=embedder.max_tokens)["offset_mapping"]
+    for mine, theirs in zip(embedder._offsets(texts), own):
+        np.testing.assert_array_equal(mine, np.array(theirs))
