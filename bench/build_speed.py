@@ -95,10 +95,11 @@ def main() -> None:
     warm_up(embedder, settings)
     base_rss = peak_rss_mb()
 
+    reports = []
+
     def timed_build() -> float:
-        nonlocal report
         started = time.perf_counter()
-        report = build_index(settings, embedder, full=True)
+        reports.append(build_index(settings, embedder, full=True))
         return time.perf_counter() - started
 
     def timed_bare() -> float:
@@ -108,9 +109,9 @@ def main() -> None:
 
     # Rounds alternate the order (build, bare, bare, build, ...): a machine that drifts faster or
     # slower during the run then weighs on both sides alike.
-    report, build_times, bare_times = None, [timed_build()], []
+    build_times = [timed_build()]
     texts = passage_texts(settings)
-    bare_times.append(timed_bare())
+    bare_times = [timed_bare()]
     for round_ in range(1, args.rounds):
         first, second = (timed_bare, timed_build) if round_ % 2 else (timed_build, timed_bare)
         for step in (first, second):
@@ -120,7 +121,7 @@ def main() -> None:
     no_op, no_op_rss = time_no_op(settings)
     build_seconds, bare_seconds = sum(build_times), sum(bare_times)
     build_pps, bare_pps = len(texts) * args.rounds / build_seconds, len(texts) * args.rounds / bare_seconds
-    print(f"corpus: {report.total_articles} articles (SQuAD-it paragraphs), {len(texts)} passages; "
+    print(f"corpus: {reports[-1].total_articles} articles (SQuAD-it paragraphs), {len(texts)} passages; "
           f"{os.cpu_count()} cores; model {embedder.identity}; {args.rounds} rounds")
     print(f"{'measure':<34}{'newsdesk':>14}{'baseline':>14}   target")
     print(f"{'full build, passages/s':<34}{build_pps:>14.1f}{bare_pps:>14.1f}   bare model.encode of the same passages")

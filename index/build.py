@@ -282,7 +282,11 @@ def _embed_articles(store, embedder, plan, progress, show_progress):
         [(start + len(prefix), end + len(prefix)) for start, end in passage.sentences]
         for prefix, (_, passage) in zip(prefixes, parts)
     ]
-    vectors = embedder.encode_sentences(texts, spans, progress=_passage_progress(len(texts), progress, show_progress))
+    bar = _progress_bar(len(texts), show_progress)
+    try:
+        vectors = embedder.encode_sentences(texts, spans, progress=_passage_progress(len(texts), bar, progress))
+    finally:
+        bar.close()
     ids, done = [], 0
     for batch in _batches(split):
         count = sum(len(passages) for _, passages, _ in batch)
@@ -292,17 +296,14 @@ def _embed_articles(store, embedder, plan, progress, show_progress):
     return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), matrix, len(texts)
 
 
-def _passage_progress(total: int, progress: ProgressCallback | None, show: bool) -> Callable[[int], None]:
+def _passage_progress(total: int, bar, progress: ProgressCallback | None) -> Callable[[int], None]:
     """A callback for the embedder: moves the terminal bar and reports ``Progress("embed", …)``."""
-    bar = _progress_bar(total, show)
     done = 0
 
     def advance(count: int) -> None:
         nonlocal done
         done += count
         bar.update(count)
-        if done >= total:
-            bar.close()
         if progress:
             progress(Progress("embed", done, total))
 
