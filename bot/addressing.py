@@ -19,18 +19,20 @@ def is_private(message: Message) -> bool:
 
 
 def command_of(message: Message, bot_username: str) -> tuple[str, str] | None:
-    """(command, rest) when the message starts with a command meant for us, else None."""
+    """(command, rest) when the message starts with a command meant for us, else None.
+
+    Read exactly as PTB's ``CommandHandler`` reads it, so that what we take for a command is
+    what the dispatcher runs: only the first entity, a bot command at offset 0; the word split at
+    every "@", the part after the first one naming the bot (``/reindex@OurBot@x`` is ours).
+    """
     text = message.text or ""
-    entities = message.entities or ()
-    first = next((e for e in entities if e.offset == 0 and e.type == MessageEntity.BOT_COMMAND), None)
-    if first is None:
+    first = (message.entities or (None,))[0]
+    if first is None or first.type != MessageEntity.BOT_COMMAND or first.offset != 0 or not text:
         return None
-    word = message.parse_entity(first)[1:]
-    name, _, target = word.partition("@")
-    if target and target.casefold() != bot_username.casefold():
+    parts = text[1 : first.length].split("@")
+    if len(parts) > 1 and parts[1].lower() != bot_username.lower():
         return None  # a command for another bot
-    rest = text[len(message.parse_entity(first)) :] if text.startswith("/") else ""
-    return name.casefold(), rest.strip()
+    return parts[0].lower(), text[first.length :].strip()
 
 
 def mentions_us(message: Message, bot_username: str) -> bool:

@@ -1,20 +1,24 @@
 """Admin commands: /reindex with a live progress message, /stats, and adding articles (/add, documents).
 
-Admins are the user ids of ``NEWSDESK_ADMIN_IDS``; the guard (``bot.guard``)
-refuses everyone else before these handlers run. Indexing runs in a worker
-thread; the bot keeps answering from the old index meanwhile.
+Admins are the user ids of ``NEWSDESK_ADMIN_IDS``. The guard (``bot.guard``) refuses
+everyone else before these handlers run, and every handler checks again itself, at the
+point of action (``admin_only``): whatever happened before — a refusal that could not be
+sent, a filter that read the update differently — nobody else writes into the archive.
+Indexing runs in a worker thread; the bot keeps answering from the old index meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 
 from telegram import Message, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import BaseHandler, ContextTypes
 
 from bot import messages, render
 from index import intake
@@ -25,11 +29,60 @@ from index.records import BuildReport, Progress
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 1.5  # seconds between edits of the progress message (Telegram's edit limits)
-ADMIN_COMMANDS = frozenset({"reindex", "add", "stats"})
 
 
 def is_admin(user_id: int | None, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return user_id is not None and user_id in context.bot_data["settings"].admin_ids
+
+
+def may_act(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether this update may carry out an admin action: an admin's own new message."""
+    user, message = update.effective_user, update.effective_message
+    if message is None or not is_admin(user.id if user else None, context):
+        return False
+    return update.edited_message is None and message.forward_origin is None
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a refused admin action and tell the user, if Telegram lets us (best effort: the
+    refusal failing changes nothing, the action is not carried out either way).
+
+    An admin's edited or forwarded command is ignored rather than refused."""
+    user, message = update.effective_user, update.effective_message
+    chat = message.chat_id if message else None
+    if user is not None and is_admin(user.id, context):
+        logger.info("ignored an edited or forwarded admin command in chat %s", chat)
+        return
+    what = (message.text or message.caption or "document") if message else "?"
+    logger.warning("refused admin action from user %s in chat %s: %r", user.id if user else None, chat, what[:80])
+    if message is None:
+        return
+    try:
+        await message.reply_text(messages.text("not_admin", language(message)))
+    except TelegramError as error:
+        logger.warning("could not send the refusal to user %s in chat %s: %s", user.id if user else None, chat, error)
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    """The handler runs only for ``may_act`` updates; anything else is refused at this point."""
+
+    @functools.wraps(handler)
+    async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not may_act(update, context):
+            await refuse(update, context)
+            return
+        await handler(update, context)
+
+    checked.admin_only = True
+    return checked
+
+
+def guarded(handler: BaseHandler) -> bool:
+    """Whether a registered handler carries out an admin action (its callback is ``admin_only``)."""
+    return getattr(handler.callback, "admin_only", False)
 
 
 def language(message: Message) -> str:
@@ -83,6 +136,7 @@ def report_text(report: BuildReport, lang: str) -> str:
     return render.escape(text)
 
 
+@admin_only
 async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reindex: index new and changed articles, showing progress in one message."""
     message = update.effective_message
@@ -105,6 +159,7 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await progress.finish(report_text(report, lang))
 
 
+@admin_only
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: what the archive holds."""
     message = update.effective_message
@@ -121,6 +176,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@admin_only
 async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/add, in reply to a document: add it to the archive."""
     message = update.effective_message
@@ -131,6 +187,7 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await add_document(message, original, context)
 
 
+@admin_only
 async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A document sent to the bot in a private chat by an admin: add it to the archive."""
     message = update.effective_message

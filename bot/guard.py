@@ -2,7 +2,10 @@
 
 - Admin actions (/reindex, /add, /stats, documents sent to the bot) from anyone but an
   admin get a polite refusal, and the attempt is logged. Commands in edited or forwarded
-  messages are never carried out: a non-admin is refused, an admin's is ignored.
+  messages are never carried out: a non-admin is refused, an admin's is ignored. What is an
+  admin action is asked of the admin handlers themselves (PTB's own reading of a command),
+  and a refused update never goes further, even when the refusal could not be sent; the
+  handlers check the user again anyway (``bot.admin.admin_only``).
 - Questions beyond the per-user limit get a friendly "please wait" instead of an answer,
   once; the next ones from the same user are dropped until the limit lets them ask again.
 - Edited messages are otherwise ignored: a question is answered once, when it is sent.
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, ContextTypes
 
 from bot import addressing, admin, messages
 from bot.limits import QuestionLimiter
@@ -28,35 +31,27 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or update.callback_query is not None:
         return
     edited = update.edited_message is not None or update.edited_channel_post is not None
-    if is_admin_action(message, context.bot.username):
-        await _check_admin(update, message, context, edited)
+    if is_admin_action(update, context):
+        if not admin.may_act(update, context):
+            try:
+                await admin.refuse(update, context)
+            finally:
+                raise ApplicationHandlerStop  # whatever the refusal did, the update goes no further
     elif edited:
         raise ApplicationHandlerStop
     elif _is_question(message, context):
         await _limit_questions(update, message, context)
 
 
-def is_admin_action(message: Message, bot_username: str) -> bool:
-    """An admin command meant for us, or a document sent to us in a private chat."""
-    command = addressing.command_of(message, bot_username)
-    if command is not None:
-        return command[0] in admin.ADMIN_COMMANDS
-    return message.document is not None and addressing.is_private(message)
+def is_admin_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether an admin handler takes this update, as the dispatcher itself decides it: a command
+    counts even when only its filters (new messages) hold it back, so edited ones are refused too."""
+    return any(_takes(handler, update) for handler in context.application.handlers.get(0, ()) if admin.guarded(handler))
 
 
-async def _check_admin(update: Update, message: Message, context, edited: bool) -> None:
-    user = update.effective_user
-    allowed = admin.is_admin(user.id if user else None, context)
-    forwarded = message.forward_origin is not None
-    if allowed and not (edited or forwarded):
-        return
-    if not allowed:
-        logger.warning(
-            "refused admin action from user %s in chat %s: %r",
-            user.id if user else None, message.chat_id, (message.text or message.caption or "document")[:80],
-        )
-        await message.reply_text(messages.text("not_admin", admin.language(message)))
-    raise ApplicationHandlerStop
+def _takes(handler: BaseHandler, update: Update) -> bool:
+    verdict = handler.check_update(update)
+    return verdict is not None if isinstance(handler, CommandHandler) else bool(verdict)
 
 
 def _is_question(message: Message, context) -> bool:

@@ -25,7 +25,9 @@ Test-side API (plain calls, same event loop as the bot):
   ``inline_answers``, ``callback_answers``, ``commands``, ``commands_for(...)``,
   ``pending_updates``.
 * Faults: ``fail(method, times=, status=, retry_after=, delay=, drop=)``,
-  ``outage(status=, drop=, delay=, include_get_updates=)`` and ``restore()``.
+  ``outage(status=, drop=, delay=, include_get_updates=)`` and ``restore()``;
+  ``mute(chat)`` (the bot may not post there: 400) and ``block(user)`` (403), as Telegram
+  refuses sends in those chats.
   A call refused by a fault is not recorded in ``sent``; every fault served is in
   ``faulted`` as (method, kind). A fault with only ``delay`` is a slow
   server: the call is carried out (and recorded) after the delay, even if the client
@@ -658,6 +660,8 @@ class FakeBotAPI:
         self._webhook_url = ""
         self._faults: list[Fault] = []
         self._outage: Fault | None = None
+        self._muted: set[int] = set()  # chats where the bot may not post
+        self._blocked: set[int] = set()  # users who blocked the bot
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -753,6 +757,14 @@ class FakeBotAPI:
         )
         self._files[stored.file_id] = stored
         return stored
+
+    def mute(self, chat: Chat) -> None:
+        """The group's admins take away the bot's right to post: sends there get 400."""
+        self._muted.add(chat.id)
+
+    def block(self, user: User) -> None:
+        """The user blocks the bot: sends to their private chat get 403."""
+        self._blocked.add(user.id)
 
     # ---------------------------------------------------------------- injection
 
@@ -1023,6 +1035,16 @@ class FakeBotAPI:
             raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         raise bad_request("chat not found")
 
+    def _writable(self, params: dict) -> Chat:
+        """The chat a sending call writes to, refused as Telegram refuses it when the bot was
+        blocked by the user or may not post in the group."""
+        chat = self._chat(params)
+        if chat.id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.id in self._muted:
+            raise bad_request("not enough rights to send text messages to the chat")
+        return chat
+
     def _new_message(self, chat: Chat, sender: User) -> dict:
         message_id = self._next_message_id.get(chat.id, 1)
         self._next_message_id[chat.id] = message_id + 1
@@ -1194,7 +1216,7 @@ class FakeBotAPI:
 
     @_api("sendMessage")
     async def _m_send_message(self, params: dict) -> dict:
-        chat = self._chat(params)
+        chat = self._writable(params)
         text, entities = self._format(params.get("text"), params.get("parse_mode"),
                                       params.get("entities"))
         markup = _inline_markup(params.get("reply_markup"))
@@ -1209,7 +1231,7 @@ class FakeBotAPI:
 
     @_api("sendDocument")
     async def _m_send_document(self, params: dict) -> dict:
-        chat = self._chat(params)
+        chat = self._writable(params)
         document = params.get("document")
         if isinstance(document, _Upload):
             stored = self.add_file(document.data, document.filename, document.content_type)
@@ -1270,7 +1292,7 @@ class FakeBotAPI:
 
     @_api("sendChatAction")
     async def _m_send_chat_action(self, params: dict) -> bool:
-        self._chat(params)
+        self._writable(params)
         if params.get("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
