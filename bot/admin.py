@@ -172,6 +172,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         messages.text(
             "stats", lang, articles=numbers.articles, passages=numbers.passages, dates=render.escape(dates),
             last=render.escape(last), model=render.escape(numbers.model),
+            access=render.escape(context.bot_data["access"].describe(lang)),
         )
     )
 

@@ -27,6 +27,7 @@ from telegram.ext import (  # noqa: E402
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
@@ -35,6 +36,7 @@ from telegram.ext import (  # noqa: E402
 )
 
 from bot import admin, asking, guide, inline  # noqa: E402
+from bot.access import Access  # noqa: E402
 from bot.delivery import DeliveringRateLimiter  # noqa: E402
 from bot.errors import on_error  # noqa: E402
 from bot.guard import guard  # noqa: E402
@@ -61,6 +63,7 @@ def build_application(settings: BotSettings, library: Library) -> Application:
     application.bot_data.update(
         library=library,
         settings=settings,
+        access=Access(settings),
         responses=asking.ResponseCache(),
         limiter=QuestionLimiter(settings.questions_per_minute),
         inline_limiter=QuestionLimiter(settings.questions_per_minute * INLINE_RATE_FACTOR),
@@ -81,6 +84,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, admin.document))
     application.add_handler(CallbackQueryHandler(asking.more, pattern=f"^{asking.MORE_PREFIX}:"))
     application.add_handler(InlineQueryHandler(inline.inline_query))
+    application.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.CHAT_MEMBER))
     application.add_error_handler(on_error)
 
 
@@ -90,7 +94,18 @@ async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(commands, language_code=None if language == "en" else language)
     library: Library = application.bot_data["library"]
     await asyncio.to_thread(library.embedder.encode, ["warm up"])
+    access: Access = application.bot_data["access"]
+    if access.closed:
+        logger.info("access: %s", access.describe("en"))
+    else:
+        logger.warning("access: open to everyone (set NEWSDESK_ALLOWED_USERS or NEWSDESK_ALLOWED_CHATS to close it)")
     logger.info("Newsdesk bot @%s is ready", application.bot.username)
+
+
+async def membership_changed(update: Update, context) -> None:
+    """Someone joined or left a listed group: their access is asked again at their next question."""
+    change = update.chat_member
+    context.bot_data["access"].forget(change.chat.id, change.new_chat_member.user.id)
 
 
 def run(index_settings: Settings | None = None) -> int:

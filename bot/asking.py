@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import addressing, messages, render
+from bot.access import members_only
 from index.errors import QuestionError
 from index.library import Library
 from index.records import Response
@@ -143,6 +144,7 @@ async def show_typing(message: Message, context: ContextTypes.DEFAULT_TYPE) -> N
         logger.debug("typing indicator failed: %s", error)
 
 
+@members_only
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION, in any chat."""
     message = update.effective_message
@@ -150,6 +152,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer_question(message, context, command[1] if command else " ".join(context.args or ()))
 
 
+@members_only
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text message: a question in private chats; in groups only when it is addressed to us."""
     message = update.effective_message
@@ -158,6 +161,7 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await answer_question(message, context, question)
 
 
+@members_only
 async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "More" button: the next page of the same response, as a new message."""
     query = update.callback_query

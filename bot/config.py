@@ -23,6 +23,8 @@ class BotSettings:
     token: str
     index: Settings = field(default_factory=Settings)
     admin_ids: frozenset[int] = frozenset()
+    allowed_users: frozenset[int] = frozenset()  # with allowed_chats empty too, the bot is open to everyone
+    allowed_chats: frozenset[int] = frozenset()
     api_base_url: str = DEFAULT_API_BASE_URL
     file_base_url: str | None = None  # derived from api_base_url when None
     webhook_url: str | None = None
@@ -40,6 +42,11 @@ class BotSettings:
         base = self.api_base_url.rstrip("/")
         return base[: -len("bot")] + "file/bot" if base.endswith("/bot") else base + "/file/bot"
 
+    @property
+    def closed(self) -> bool:
+        """Whether only the newsroom may ask (some users or groups are listed)."""
+        return bool(self.allowed_users or self.allowed_chats)
+
     def __repr__(self) -> str:  # the token must never reach a log line
         return f"BotSettings(admins={sorted(self.admin_ids)}, api={self.api_base_url!r}, webhook={bool(self.webhook_url)})"
 
@@ -53,7 +60,9 @@ def load_bot_settings(environ: dict[str, str] | None = None) -> BotSettings:
     return BotSettings(
         token=token,
         index=load_settings(env),
-        admin_ids=_admin_ids(env.get("NEWSDESK_ADMIN_IDS", "")),
+        admin_ids=_ids(env, "NEWSDESK_ADMIN_IDS", "Telegram user ids"),
+        allowed_users=_ids(env, "NEWSDESK_ALLOWED_USERS", "Telegram user ids"),
+        allowed_chats=_ids(env, "NEWSDESK_ALLOWED_CHATS", "Telegram group ids (negative numbers)"),
         api_base_url=(env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL).strip(),
         file_base_url=(env.get("TELEGRAM_FILE_BASE_URL") or None),
         webhook_url=(env.get("NEWSDESK_WEBHOOK_URL") or None),
@@ -62,11 +71,12 @@ def load_bot_settings(environ: dict[str, str] | None = None) -> BotSettings:
     )
 
 
-def _admin_ids(value: str) -> frozenset[int]:
+def _ids(env, name: str, what: str) -> frozenset[int]:
+    value = env.get(name, "")
     try:
         return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
     except ValueError:
-        raise ConfigError(f"NEWSDESK_ADMIN_IDS must be Telegram user ids separated by commas, not {value!r}") from None
+        raise ConfigError(f"{name} must be {what} separated by commas, not {value!r}") from None
 
 
 def _integer(env, name: str, default: int) -> int:

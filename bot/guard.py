@@ -1,5 +1,7 @@
 """Checks that run before every handler (a TypeHandler in group -1).
 
+- Who may ask (``bot.access``): in a closed bot, strangers are turned away on every path.
+  Channel posts are ignored.
 - Admin actions (/reindex, /add, /stats, documents sent to the bot) from anyone but an
   admin get a polite refusal, and the attempt is logged. Commands in edited or forwarded
   messages are never carried out: a non-admin is refused, an admin's is ignored. What is an
@@ -16,21 +18,31 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
+from telegram.constants import ChatMemberStatus
 from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, ContextTypes
 
-from bot import addressing, admin, messages
+from bot import access, addressing, admin, messages
 from bot.limits import QuestionLimiter
 
 logger = logging.getLogger(__name__)
 
 
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.channel_post is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop  # the bot does not speak in channels
+    if _bot_left(update):
+        raise ApplicationHandlerStop
+    if not await access.permitted(update, context):
+        try:
+            await access.refuse(update, context)
+        finally:
+            raise ApplicationHandlerStop  # whatever the refusal did, the update goes no further
     message = update.effective_message
     if update.inline_query is not None:
         await _limit_inline(update, context)
     if message is None or update.callback_query is not None:
         return
-    edited = update.edited_message is not None or update.edited_channel_post is not None
+    edited = update.edited_message is not None
     if is_admin_action(update, context):
         if not admin.may_act(update, context):
             try:
@@ -54,6 +66,12 @@ def _takes(handler: BaseHandler, update: Update) -> bool:
     return verdict is not None if isinstance(handler, CommandHandler) else bool(verdict)
 
 
+def _bot_left(update: Update) -> bool:
+    """The bot was removed from a chat, or left it: nothing to answer there."""
+    change = update.my_chat_member
+    return change is not None and change.new_chat_member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+
+
 def _is_question(message: Message, context) -> bool:
     return addressing.question_for_us(message, context.bot.username, context.bot.id) is not None
 
@@ -75,5 +93,5 @@ async def _limit_questions(update: Update, message: Message, context) -> None:
 async def _limit_inline(update: Update, context) -> None:
     limiter: QuestionLimiter = context.bot_data["inline_limiter"]
     if limiter.check(update.inline_query.from_user.id):
-        await update.inline_query.answer([], cache_time=5)
+        await update.inline_query.answer([], cache_time=5, is_personal=True)
         raise ApplicationHandlerStop

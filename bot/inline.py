@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import messages, render
+from bot.access import members_only
 from bot.asking import NO_PREVIEW, library_of
 from index.records import Answer, Response
 
@@ -18,19 +19,22 @@ CACHE_SECONDS = 60
 TITLE_CHARS = 100
 
 
+@members_only
 async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer an inline query with one result per quoted answer."""
     query = update.inline_query
     text = " ".join(query.query.split())
     language = messages.language_of(query.from_user.language_code)
     if len(text) < MIN_QUERY_CHARS:
-        await query.answer([], cache_time=CACHE_SECONDS, button=_hint(messages.text("inline_hint", language)))
+        hint = _hint(messages.text("inline_hint", language))
+        await query.answer([], cache_time=CACHE_SECONDS, is_personal=True, button=hint)
         return
     response = await asyncio.to_thread(library_of(context).ask, text, INLINE_ANSWERS)
     if response.no_answer:
-        await query.answer([], cache_time=CACHE_SECONDS, button=_hint(messages.text("inline_no_answer", response.language)))
+        hint = _hint(messages.text("inline_no_answer", response.language))
+        await query.answer([], cache_time=CACHE_SECONDS, is_personal=True, button=hint)
         return
-    await query.answer(results(response), cache_time=CACHE_SECONDS)
+    await query.answer(results(response), cache_time=CACHE_SECONDS, is_personal=True)
 
 
 def results(response: Response) -> list[InlineQueryResultArticle]:

@@ -84,6 +84,19 @@ STRINGS: dict[str, dict[str, str]] = {
         ENGLISH: "You are asking very quickly: please wait {seconds} s before the next question.",
         ITALIAN: "Stai chiedendo molto in fretta: aspetta {seconds} s prima della prossima domanda.",
     },
+    "not_allowed": {
+        ENGLISH: "Sorry, this bot answers only the newsroom's staff.",
+        ITALIAN: "Spiacente, questo bot risponde solo alla redazione.",
+    },
+    "leaving_group": {
+        ENGLISH: "This bot serves only its newsroom's groups, so it is leaving this one.",
+        ITALIAN: "Questo bot serve solo i gruppi della sua redazione: lascia questo gruppo.",
+    },
+    "access_open": {ENGLISH: "open to everyone", ITALIAN: "aperto a tutti"},
+    "access_closed": {
+        ENGLISH: "newsroom only ({users} listed users, {groups} listed groups, and the admins)",
+        ITALIAN: "solo redazione ({users} utenti e {groups} gruppi elencati, più gli amministratori)",
+    },
     "not_admin": {
         ENGLISH: "Sorry, only the newsroom's admins can do that.",
         ITALIAN: "Spiacente, solo gli amministratori della redazione possono farlo.",
@@ -136,9 +149,9 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "stats": {
         ENGLISH: "<b>Archive</b>\nArticles: {articles}\nPassages: {passages}\nDates: {dates}\n"
-        "Last re-index: {last}\nModel: {model}",
+        "Last re-index: {last}\nModel: {model}\nAccess: {access}",
         ITALIAN: "<b>Archivio</b>\nArticoli: {articles}\nPassaggi: {passages}\nDate: {dates}\n"
-        "Ultimo aggiornamento: {last}\nModello: {model}",
+        "Ultimo aggiornamento: {last}\nModello: {model}\nAccesso: {access}",
     },
     "no_dates": {ENGLISH: "no dated articles", ITALIAN: "nessun articolo datato"},
     "never": {ENGLISH: "not since the bot started", ITALIAN: "non da quando il bot è partito"},

@@ -662,6 +662,8 @@ class FakeBotAPI:
         self._outage: Fault | None = None
         self._muted: set[int] = set()  # chats where the bot may not post
         self._blocked: set[int] = set()  # users who blocked the bot
+        self._members: dict[int, set[int]] = {}  # group id -> the users in it
+        self.left_chats: list[int] = []  # groups the bot left (leaveChat), in order
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -766,6 +768,27 @@ class FakeBotAPI:
         """The user blocks the bot: sends to their private chat get 403."""
         self._blocked.add(user.id)
 
+    def join(self, chat: Chat, user: User) -> None:
+        """``user`` is a member of the group (writing in it makes them one too)."""
+        self._users.setdefault(user.id, user)
+        self._members.setdefault(chat.id, set()).add(user.id)
+
+    def leave(self, chat: Chat, user: User) -> dict:
+        """``user`` leaves the group; a ``chat_member`` update says so (bots that are admins get it)."""
+        self._members.get(chat.id, set()).discard(user.id)
+        return self._queue("chat_member", self._member_change(chat, user, user, "member", "left"))
+
+    def add_bot(self, chat: Chat, by: User) -> dict:
+        """``by`` adds the bot to the group: a ``my_chat_member`` update."""
+        self._chats.setdefault(chat.id, chat)
+        self.join(chat, by)
+        return self._queue("my_chat_member", self._member_change(chat, by, self.bot, "left", "member"))
+
+    def _member_change(self, chat: Chat, by: User, who: User, old: str, new: str) -> dict:
+        return {"chat": chat.to_api(), "from": by.to_api(), "date": int(time.time()),
+                "old_chat_member": {"status": old, "user": who.to_api()},
+                "new_chat_member": {"status": new, "user": who.to_api()}}
+
     # ---------------------------------------------------------------- injection
 
     def private_message(self, user: User, text: str, *, reply_to: dict | None = None,
@@ -840,6 +863,8 @@ class FakeBotAPI:
                         extra: dict | None = None) -> dict:
         self._users.setdefault(user.id, user)
         self._chats.setdefault(chat.id, chat)
+        if chat.type in ("group", "supergroup"):
+            self.join(chat, user)
         message = self._new_message(chat, user)
         if text is not None:
             message["text"] = text
@@ -1039,6 +1064,8 @@ class FakeBotAPI:
         """The chat a sending call writes to, refused as Telegram refuses it when the bot was
         blocked by the user or may not post in the group."""
         chat = self._chat(params)
+        if chat.id in self.left_chats:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         if chat.id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat.id in self._muted:
@@ -1304,6 +1331,29 @@ class FakeBotAPI:
                                "premium_subscription", "gifts_from_channels"), False)
         return {**chat.to_api(), "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": gifts}
+
+    @_api("getChatMember")
+    async def _m_get_chat_member(self, params: dict) -> dict:
+        chat = self._chat(params)
+        if chat.type not in ("group", "supergroup"):
+            raise bad_request("method is available only for supergroups and groups")
+        if chat.id in self.left_chats:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+        user = self._users.get(params.get("user_id"))
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        status = "member" if user.id in self._members.get(chat.id, ()) else "left"
+        return {"status": status, "user": user.to_api()}
+
+    @_api("leaveChat")
+    async def _m_leave_chat(self, params: dict) -> bool:
+        chat = self._chat(params)
+        if chat.type == "private":
+            raise bad_request("chat member status can't be changed in private chats")
+        if chat.id in self.left_chats:
+            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+        self.left_chats.append(chat.id)
+        return True
 
     @_api("answerCallbackQuery")
     async def _m_answer_callback_query(self, params: dict) -> bool:

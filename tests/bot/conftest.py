@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
+from telegram import Update
 
 from bot.app import build_application, post_init
 from bot.config import BotSettings
@@ -43,7 +44,9 @@ async def running_bot(settings: BotSettings, embedder):
     async with application:
         await post_init(application)
         await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=dt.timedelta(seconds=1))
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=dt.timedelta(seconds=1), allowed_updates=Update.ALL_TYPES  # as ``bot.app.serve``
+        )
         try:
             yield application
         finally:
