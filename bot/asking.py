@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import secrets
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatAction, ParseMode
@@ -21,7 +23,7 @@ from bot import addressing, messages, render
 from bot.access import members_only
 from index.errors import QuestionError
 from index.library import Library
-from index.records import Response
+from index.records import Answer, Response
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ MAX_ANSWERS = 9  # three pages: what "More" can bring
 CACHE_SIZE = 2_000  # questions whose further answers stay reachable through "More"
 MORE_PREFIX = "more"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+PAGE_NUMBER = re.compile(r"[0-9]{1,2}")  # ASCII digits only: "²" is a digit to str.isdigit, not to int()
 
 
 @dataclass(frozen=True)
@@ -40,42 +43,59 @@ class Page:
     more_data: str | None  # callback data of the "More" button, None when nothing follows
 
 
+@dataclass
+class _Entry:
+    response: Response
+    chat_id: int
+    message_id: int | None = None  # the message whose "More" button may ask for the next page
+    shown: set[int] = field(default_factory=lambda: {0})
+
+
 class ResponseCache:
-    """The latest responses, by a short random key that fits in callback data."""
+    """The latest responses, by a short random key that fits in callback data.
+
+    A response belongs to the chat it was asked in and to the message that carries its "More"
+    button: a key pressed anywhere else is unknown, as if it were too old."""
 
     def __init__(self, size: int = CACHE_SIZE):
         self.size = size
-        self._items: OrderedDict[str, Response] = OrderedDict()
-        self._shown: dict[str, set[int]] = {}
+        self._items: OrderedDict[str, _Entry] = OrderedDict()
 
-    def put(self, response: Response) -> str:
+    def put(self, response: Response, chat_id: int) -> str:
         key = secrets.token_urlsafe(6)
-        self._items[key] = response
-        self._shown[key] = {0}
+        self._items[key] = _Entry(response, chat_id)
         while len(self._items) > self.size:
-            old, _ = self._items.popitem(last=False)
-            self._shown.pop(old, None)
+            self._items.popitem(last=False)
         return key
 
-    def get(self, key: str) -> Response | None:
-        return self._items.get(key)
+    def bind(self, key: str, message_id: int) -> None:
+        """The message now carrying the response's "More" button."""
+        if (entry := self._items.get(key)) is not None:
+            entry.message_id = message_id
+
+    def get(self, key: str, chat_id: int, message_id: int) -> Response | None:
+        entry = self._items.get(key)
+        if entry is None or (entry.chat_id, entry.message_id) != (chat_id, message_id):
+            return None
+        return entry.response
 
     def claim(self, key: str, page: int) -> bool:
         """True the first time a page of a response is asked for (a double press shows it once)."""
-        shown = self._shown.get(key)
-        if shown is None or page in shown:
+        entry = self._items.get(key)
+        if entry is None or page in entry.shown:
             return False
-        shown.add(page)
+        entry.shown.add(page)
         return True
 
 
-def page_of(response: Response, key: str, page: int) -> Page:
-    """Page ``page`` (0-based) of a response, with a "More" button when answers remain."""
+def page_of(response: Response, key: str, page: int, held: Sequence[Answer] | None = None) -> Page:
+    """Page ``page`` (0-based) of a response, with a "More" button when answers remain; only the
+    answers in ``held`` when given (those whose articles the archive still holds)."""
     language = response.language
     if response.no_answer:
         return Page(render.escape(messages.text("no_answer", language)), None)
     start = page * PAGE_SIZE
-    answers = list(response.answers[start : start + PAGE_SIZE])
+    answers = [a for a in response.answers[start : start + PAGE_SIZE] if held is None or a in held]
     if not answers:
         return Page(render.escape(messages.text("no_more", language)), None)
     note = (
@@ -111,14 +131,16 @@ async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, 
     except QuestionError:
         await message.reply_text(messages.text("ask_usage", language), do_quote=not addressing.is_private(message))
         return
-    key = context.bot_data["responses"].put(response)
+    cache: ResponseCache = context.bot_data["responses"]
+    key = cache.put(response, message.chat_id)
     page = page_of(response, key, 0)
-    await message.reply_html(
+    sent = await message.reply_html(
         page.html,
         reply_markup=keyboard(page, response.language),
         link_preview_options=NO_PREVIEW,
         do_quote=_quote_question(message, context),
     )
+    cache.bind(key, sent.message_id)
 
 
 def _note_latest(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,23 +185,28 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 @members_only
 async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The "More" button: the next page of the same response, as a new message."""
+    """The "More" button: the next page of the same response, as a new message; never an answer
+    from an article removed since the question was asked."""
     query = update.callback_query
     _, key, number = ((query.data or "") + "::").split(":")[:3]
     cache: ResponseCache = context.bot_data["responses"]
-    response = cache.get(key)
     language = messages.language_of(query.from_user.language_code)
-    if response is None or not number.isdigit() or query.message is None:
+    message = query.message
+    response = cache.get(key, message.chat.id, message.message_id) if message is not None else None
+    if response is None or not PAGE_NUMBER.fullmatch(number):
         await answer_query(query, messages.text("more_expired", language))
         return
     await answer_query(query)
     if not cache.claim(key, int(number)):
         return
-    page = page_of(response, key, int(number))
+    start = int(number) * PAGE_SIZE
+    held = await asyncio.to_thread(library_of(context).still_held, response.answers[start : start + PAGE_SIZE])
+    page = page_of(response, key, int(number), held)
     await query.edit_message_reply_markup(reply_markup=None)  # one press, one page
-    await query.message.reply_html(
+    sent = await message.reply_html(
         page.html, reply_markup=keyboard(page, response.language), link_preview_options=NO_PREVIEW, do_quote=True
     )
+    cache.bind(key, sent.message_id)
 
 
 async def answer_query(query, text: str | None = None) -> None:

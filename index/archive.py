@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from index import build, snapshot
@@ -16,7 +17,7 @@ from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError
-from index.records import BuildReport, Response, Stats
+from index.records import Answer, BuildReport, Response, Stats
 from index.store import Store
 from index.vectors import VectorIndex
 
@@ -61,6 +62,12 @@ class Archive:
     def ask(self, question: str, k: int = DEFAULT_ANSWERS, today: dt.date | None = None) -> Response:
         """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty)."""
         return self._answerer.ask(question, k=k, today=today or dt.date.today())
+
+    def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
+        """The answers whose articles this snapshot still holds: an answer given before a
+        takedown is not shown again after it."""
+        held = self.store.held_articles(answer.article_id for answer in answers)
+        return tuple(answer for answer in answers if answer.article_id in held)
 
     def stats(self) -> Stats:
         articles, passages = self.store.counts()

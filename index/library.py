@@ -18,7 +18,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from index import intake, snapshot
@@ -27,7 +27,7 @@ from index.build import ProgressCallback
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import BuildInProgressError, NewsdeskError
-from index.records import BuildReport, Response, Stats
+from index.records import Answer, BuildReport, Response, Stats
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,10 @@ class Library:
 
     def stats(self) -> Stats:
         return self._live().stats()
+
+    def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
+        """The answers whose articles the live archive still holds."""
+        return self._live().still_held(answers)
 
     def _live(self) -> Archive:
         """The open archive, first swapping in a snapshot another process published since."""

@@ -298,6 +298,14 @@ class Store:
         marks = ",".join("?" * len(terms))
         return dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms).fetchall())
 
+    def held_articles(self, article_ids: Iterable[str]) -> set[str]:
+        """Which of these articles the store holds."""
+        ids = list(set(article_ids))
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        return {row[0] for row in self.db.execute(f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
+
     def passages(self, ids: Iterable[int]) -> dict[int, StoredPassage]:
         """The passages with these ids, with their articles' details."""
         ids = list(ids)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.bot.conftest import BOT_USERNAME
 
+TOO_OLD = "This question is too old: please ask it again."
 MINSK = "What was agreed in Minsk in December 2022?"
 
 
@@ -184,3 +185,37 @@ async def test_per_user_limit(server, bot_settings, embedder):
         messages = await replies(server, user, 3)
         texts = sorted(text_of(m) for m in messages)
         assert sum("You are asking very quickly" in t for t in texts) == 1
+
+
+async def test_more_key_works_only_on_its_own_message(server, app):
+    """A "More" key is tied to the chat and the message it was sent with: pressed from another
+    chat (a modified client can send any data) it is "too old", and so is a page number like "²"."""
+    owner, other = server.user(21, "Owner"), server.user(22, "Other")
+    server.private_message(owner, "Putin Lukashenko Bielorussia Russia")
+    server.private_message(other, "Chi è Roman Golovchenko?")
+    (first,) = await replies(server, owner)
+    (elsewhere,) = await replies(server, other)
+    data = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    server.callback_query(other, elsewhere, data, forged=True)
+    server.callback_query(owner, first, data.rsplit(":", 1)[0] + ":²", forged=True)
+    await server.wait_for(lambda: len(server.callback_answers) == 2, timeout=15)
+    await asyncio.sleep(0.5)
+    assert [a.get("text") for a in server.callback_answers] == [TOO_OLD, TOO_OLD]
+    assert len(server.messages_in(other)) == 1 and len(server.messages_in(owner)) == 1
+    server.callback_query(owner, first, data)  # the real press still works
+    await replies(server, owner, 2)
+
+
+async def test_more_never_shows_an_article_removed_since(server, app, bot_settings):
+    user = server.user(23, "Reader")
+    server.private_message(user, "Putin Lukashenko Bielorussia Russia")
+    (first,) = await replies(server, user)
+    response = next(iter(app.bot_data["responses"]._items.values())).response
+    removed = {a.article_id for a in response.answers[3:6]}
+    titles = {a.title for a in response.answers[3:6] if a.article_id in removed} - {a.title for a in response.answers[:3]}
+    for article_id in removed:
+        (bot_settings.index.articles_dir / article_id.split("#")[0]).unlink(missing_ok=True)
+    await asyncio.to_thread(app.bot_data["library"].reindex)
+    server.callback_query(user, first, first["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    page = (await replies(server, user, 2))[1]
+    assert titles and not any(title in text_of(page) for title in titles)
