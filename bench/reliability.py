@@ -41,6 +41,7 @@ TESTS = [
     "tests/bot/test_guard.py",
     "tests/bot/test_authorization.py",
     "tests/bot/test_access.py",
+    "tests/bot/test_lost_answers.py",
     "tests/bot/test_token.py",
     "tests/bot/test_limits.py",
     "tests/test_docker.py",

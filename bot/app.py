@@ -29,6 +29,7 @@ from telegram.ext import (  # noqa: E402
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
+    Defaults,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
@@ -57,6 +58,7 @@ def build_application(settings: BotSettings, library: Library) -> Application:
         .rate_limiter(DeliveringRateLimiter(RATE_LIMIT_RETRIES, deadline=settings.delivery_deadline))
         .read_timeout(settings.send_timeout)
         .concurrent_updates(settings.concurrent_updates)
+        .defaults(Defaults(allow_sending_without_reply=True))  # a question deleted meanwhile still gets its answer
         .post_init(post_init)
         .build()
     )

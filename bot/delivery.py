@@ -6,8 +6,8 @@ Telegram is failing or unreachable is tried again, with pauses growing from
 ``FIRST_PAUSE`` to ``MAX_PAUSE``, until it goes through or ``deadline`` seconds
 have passed. A question asked during an outage is so answered once the API is
 back; a handler waits meanwhile (the others go on). Refusals (``BadRequest``,
-``Forbidden``, ``InvalidToken``, ``Conflict``, ``ChatMigrated``) are never
-retried: they would fail the same way again. ``getUpdates`` does not come here
+``Forbidden``, ``InvalidToken``, ``Conflict``) are never retried: they would fail
+the same way again. ``getUpdates`` does not come here
 (PTB's updater retries it itself, and an update is only confirmed once fetched).
 
 Never twice. Telegram has no request ids, so a call is sent again only when
@@ -42,7 +42,7 @@ import logging
 from typing import Any
 
 import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,12 @@ class DeliveringRateLimiter(AIORateLimiter):
                 if attempt > 1 and endpoint in IDEMPOTENT and NOT_MODIFIED in str(error).lower():
                     return True  # an earlier attempt arrived after all
                 raise
+            except ChatMigrated as error:
+                if data.get("chat_id") == error.new_chat_id:
+                    raise
+                logger.info("chat %s became %s: sending %s there", data.get("chat_id"), error.new_chat_id, endpoint)
+                data["chat_id"] = error.new_chat_id
+                continue
             except (NetworkError, RetryAfter) as error:
                 wait = retry_pause(error, endpoint, pause)
                 if wait is None or loop.time() + wait > give_up_at:

@@ -27,7 +27,11 @@ Test-side API (plain calls, same event loop as the bot):
 * Faults: ``fail(method, times=, status=, retry_after=, delay=, drop=)``,
   ``outage(status=, drop=, delay=, include_get_updates=)`` and ``restore()``;
   ``mute(chat)`` (the bot may not post there: 400) and ``block(user)`` (403), as Telegram
-  refuses sends in those chats.
+  refuses sends in those chats; ``delete(message)`` (a user deletes a message) and
+  ``migrate(group, new_id)`` (a group becomes a supergroup).
+* Membership: ``join(chat, user)``, ``leave(chat, user)`` (a ``chat_member`` update),
+  ``add_bot(chat, by)`` (``my_chat_member``); ``getChatMember`` and ``leaveChat`` answer
+  from it, and ``left_chats`` lists the groups the bot left.
   A call refused by a fault is not recorded in ``sent``; every fault served is in
   ``faulted`` as (method, kind). A fault with only ``delay`` is a slow
   server: the call is carried out (and recorded) after the delay, even if the client
@@ -664,6 +668,7 @@ class FakeBotAPI:
         self._blocked: set[int] = set()  # users who blocked the bot
         self._members: dict[int, set[int]] = {}  # group id -> the users in it
         self.left_chats: list[int] = []  # groups the bot left (leaveChat), in order
+        self._migrated: dict[int, int] = {}  # old group id -> its supergroup's id
         self._changed = asyncio.Event()
         self._closing = False
         self._runner: web.AppRunner | None = None
@@ -767,6 +772,18 @@ class FakeBotAPI:
     def block(self, user: User) -> None:
         """The user blocks the bot: sends to their private chat get 403."""
         self._blocked.add(user.id)
+
+    def delete(self, message: dict) -> None:
+        """A user (or a cleaner bot) deletes a message; bots are not told."""
+        self._messages.pop((message["chat"]["id"], message["message_id"]), None)
+
+    def migrate(self, chat: Chat, new_id: int) -> Chat:
+        """The group becomes a supergroup with a new id; calls to the old id get 400 with
+        ``migrate_to_chat_id``, as Telegram answers them."""
+        supergroup = self.group(new_id, chat.title or "", type="supergroup")
+        self._migrated[chat.id] = supergroup.id
+        self._members[supergroup.id] = set(self._members.get(chat.id, ()))
+        return supergroup
 
     def join(self, chat: Chat, user: User) -> None:
         """``user`` is a member of the group (writing in it makes them one too)."""
@@ -1065,6 +1082,9 @@ class FakeBotAPI:
         """The chat a sending call writes to, refused as Telegram refuses it when the bot was
         blocked by the user or may not post in the group."""
         chat = self._chat(params)
+        if chat.id in self._migrated:
+            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                           {"migrate_to_chat_id": self._migrated[chat.id]})
         if chat.id in self.left_chats:
             raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
         if chat.id in self._blocked:
