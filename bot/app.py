@@ -82,7 +82,8 @@ def add_handlers(application: Application) -> None:
     ]
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
-    application.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, asking.text_message))
+    captioned = filters.CAPTION & ~(filters.ChatType.PRIVATE & filters.Document.ALL)  # a private document is an upload
+    application.add_handler(MessageHandler(NEW_MESSAGES & ((filters.TEXT & ~filters.COMMAND) | captioned), asking.text_message))
     application.add_handler(MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, admin.document))
     application.add_handler(CallbackQueryHandler(asking.more, pattern=f"^{asking.MORE_PREFIX}:"))
     application.add_handler(InlineQueryHandler(inline.inline_query))

@@ -840,6 +840,29 @@ class FakeBotAPI:
                 extra["caption_entities"] = entities
         return self._inject_message(self._as_chat(chat), user, None, extra=extra)
 
+    def channel_post(self, channel: Chat, text: str) -> dict:
+        """A post in a channel where the bot is an admin (channel posts have no sender)."""
+        self._chats.setdefault(channel.id, channel)
+        message = {"message_id": self._next_message_id.get(channel.id, 1), "chat": channel.to_api(),
+                   "date": int(time.time()), "text": text}
+        self._next_message_id[channel.id] = message["message_id"] + 1
+        if found := detect_entities(text):
+            message["entities"] = found
+        self._store(message)
+        return self._queue("channel_post", copy.deepcopy(message))
+
+    def photo_message(self, chat: Chat | User, user: User, caption: str | None = None, *,
+                      caption_entities: list[dict] | None = None) -> dict:
+        """The user sends a photo, with a caption (entities detected unless given)."""
+        stored = self.add_file(b"\xff\xd8\xff fake jpeg", "photo.jpg", "image/jpeg")
+        extra: dict[str, Any] = {"photo": [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                            "width": 640, "height": 480, "file_size": len(stored.data)}]}
+        if caption:
+            extra["caption"] = caption
+            if entities := (caption_entities if caption_entities is not None else detect_entities(caption)):
+                extra["caption_entities"] = entities
+        return self._inject_message(self._as_chat(chat), user, None, extra=extra)
+
     def edited_message(self, message: dict, text: str, *,
                        entities: list[dict] | None = None) -> dict:
         """The user edits one of their messages."""

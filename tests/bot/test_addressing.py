@@ -55,3 +55,22 @@ def test_reply_to_the_bot_is_a_question_and_to_others_is_not():
 def test_command_of():
     assert command_of(message("/reindex@NewsdeskBot now"), "NewsdeskBot") == ("reindex", "now")
     assert command_of(message("not a command"), "NewsdeskBot") is None
+
+
+def test_a_caption_that_mentions_us_is_a_question():
+    text = "@NewsdeskBot Chi è Lukashenko?"
+    photo = Message(7, date=None, chat=GROUP, from_user=ALICE, caption=text,
+                    caption_entities=[MessageEntity(MessageEntity.MENTION, 0, 12)])
+    plain = Message(8, date=None, chat=GROUP, from_user=ALICE, caption="Chi è Lukashenko?")
+    assert question_for_us(photo, "NewsdeskBot", BOT.id) == "Chi è Lukashenko?"
+    assert question_for_us(plain, "NewsdeskBot", BOT.id) is None
+
+
+def test_a_mention_of_our_account_is_a_question():
+    text = "Newsdesk, chi è Lukashenko?"
+    ours = Message(9, date=None, chat=GROUP, from_user=ALICE, text=text,
+                   entities=[MessageEntity(MessageEntity.TEXT_MENTION, 0, 8, user=BOT)])
+    someone = Message(10, date=None, chat=GROUP, from_user=ALICE, text=text,
+                      entities=[MessageEntity(MessageEntity.TEXT_MENTION, 0, 8, user=ALICE)])
+    assert question_for_us(ours, "NewsdeskBot", BOT.id) == ", chi è Lukashenko?"
+    assert question_for_us(someone, "NewsdeskBot", BOT.id) is None
