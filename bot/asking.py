@@ -161,7 +161,7 @@ def _quote_question(message: Message, context: ContextTypes.DEFAULT_TYPE) -> boo
 async def show_typing(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The typing indicator; a failure here must not stop the answer."""
     try:
-        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+        await message.reply_chat_action(ChatAction.TYPING)  # in the question's forum topic, if any
     except TelegramError as error:
         logger.debug("typing indicator failed: %s", error)
 

@@ -78,16 +78,24 @@ def _is_question(message: Message, context) -> bool:
 
 async def _limit_questions(update: Update, message: Message, context) -> None:
     limiter: QuestionLimiter = context.bot_data["limiter"]
-    user = update.effective_user
-    wait = limiter.check(user.id) if user else 0
+    asker = sender_id(message)
+    wait = limiter.check(asker) if asker is not None else 0
     if wait:
-        if limiter.warn_once(user.id):
+        if limiter.warn_once(asker):
             await message.reply_text(
                 messages.text("too_many", admin.language(message), seconds=wait), do_quote=not addressing.is_private(message)
             )
         else:
-            logger.info("dropped a question from user %s over the limit (%s s to wait)", user.id, wait)
+            logger.info("dropped a question from %s over the limit (%s s to wait)", asker, wait)
         raise ApplicationHandlerStop
+
+
+def sender_id(message: Message) -> int | None:
+    """Who a question counts against: the user, or the chat a message is sent as (anonymous group
+    admins all come as one Telegram account, so each of their groups gets a limit of its own)."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return message.from_user.id if message.from_user else None
 
 
 async def _limit_inline(update: Update, context) -> None:

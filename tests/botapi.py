@@ -815,9 +815,16 @@ class FakeBotAPI:
         return self._inject_message(chat, user, text, reply_to=reply_to, entities=entities)
 
     def group_message(self, chat: Chat, user: User, text: str, *, reply_to: dict | None = None,
-                      entities: list[dict] | None = None) -> dict:
-        """The user writes in a group; commands and @mentions get entities."""
-        return self._inject_message(chat, user, text, reply_to=reply_to, entities=entities)
+                      entities: list[dict] | None = None, topic: int | None = None,
+                      sender_chat: Chat | None = None) -> dict:
+        """The user writes in a group (in forum topic ``topic``; as ``sender_chat``, e.g. an
+        anonymous admin writing as the group); commands and @mentions get entities."""
+        extra: dict[str, Any] = {}
+        if topic is not None:
+            extra.update(message_thread_id=topic, is_topic_message=True)
+        if sender_chat is not None:
+            extra["sender_chat"] = sender_chat.to_api()
+        return self._inject_message(chat, user, text, reply_to=reply_to, entities=entities, extra=extra)
 
     def forwarded_message(self, chat: Chat | User, user: User, text: str, *,
                           origin: User | Chat | str, origin_date: int | None = None) -> dict:

@@ -77,3 +77,25 @@ async def test_one_user_flooding_a_group_does_not_starve_it(server, bot_settings
                    f"limit {limit}/min, one warning each")
     assert answered == {"flooder": limit, "colleague": 4}
     assert warned == {"flooder": 1}
+
+
+async def test_anonymous_admins_get_a_limit_per_group(server, bot_settings, embedder):
+    """Anonymous admins of every group come as one account (GroupAnonymousBot): the limit is kept
+    per group they write as, so one newsroom's admins cannot use up another's."""
+    anonymous = server.user(1087968824, "Group", username="GroupAnonymousBot")
+    desks = [server.group(850 + n, f"Desk {n}") for n in range(3)]
+    async with running_bot(with_limit(bot_settings, 2), embedder):
+        for desk in desks:
+            for question in QUESTIONS[:2]:
+                server.group_message(desk, anonymous, f"/ask {question}", sender_chat=desk)
+        await server.wait_for(lambda: all(len(server.messages_in(d)) == 2 for d in desks), timeout=60)
+        await asyncio.sleep(1.0)
+    texts = [m.get("text", "") for d in desks for m in server.messages_in(d)]
+    assert len(texts) == 6 and not any(t.startswith(WAIT) for t in texts)
+
+
+async def test_typing_shows_in_the_questions_forum_topic(server, app):
+    forum = server.group(860, "Newsroom forum")
+    server.group_message(forum, server.user(86, "Editor"), "/ask Chi è Lukashenko?", topic=77)
+    await server.wait_for(lambda: server.calls("sendChatAction"), timeout=30)
+    assert server.calls("sendChatAction")[0].params.get("message_thread_id") == 77
