@@ -21,6 +21,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot import messages, render
+from bot.limits import UploadAllowance
 from index import intake
 from index.errors import BuildInProgressError, NewsdeskError, UploadError
 from index.library import Library
@@ -195,6 +196,20 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await add_document(message, message, context)
 
 
+async def _within_allowance(message: Message, context: ContextTypes.DEFAULT_TYPE, size: int, lang: str) -> bool:
+    """Count the upload against the admin's daily cap; say so and return False when it is over."""
+    allowance: UploadAllowance = context.bot_data["uploads"]
+    user_id = message.from_user.id if message.from_user else 0
+    if allowance.take(user_id, size):
+        return True
+    mb = 1024 * 1024
+    logger.warning("upload by admin %s refused: over the daily cap", user_id)
+    await message.reply_text(messages.text(
+        "upload_cap", lang, used=round(allowance.used(user_id) / mb, 1), limit=allowance.bytes_per_day // mb
+    ))
+    return False
+
+
 async def add_document(message: Message, carrier: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Check, download, save and index the document of ``carrier``; reply to ``message``."""
     lang = language(message)
@@ -203,6 +218,8 @@ async def add_document(message: Message, carrier: Message, context: ContextTypes
         name = intake.check_upload(upload.file_name or "", upload.file_size or 0)
         telegram_file = await upload.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
+        if not await _within_allowance(message, context, len(content), lang):
+            return
         library: Library = context.bot_data["library"]
         path, report = await asyncio.to_thread(library.add_article, upload.file_name or name, content)
     except UploadError as error:

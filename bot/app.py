@@ -41,7 +41,7 @@ from bot.access import Access  # noqa: E402
 from bot.delivery import DeliveringRateLimiter  # noqa: E402
 from bot.errors import on_error  # noqa: E402
 from bot.guard import guard  # noqa: E402
-from bot.limits import QuestionLimiter  # noqa: E402
+from bot.limits import QuestionLimiter, UploadAllowance  # noqa: E402
 
 RATE_LIMIT_RETRIES = 5  # RetryAfter waited out by PTB's rate limiter itself; bot.delivery retries beyond
 INLINE_RATE_FACTOR = 3  # inline queries come at every keystroke: allow three times the question rate
@@ -69,6 +69,7 @@ def build_application(settings: BotSettings, library: Library) -> Application:
         responses=asking.ResponseCache(),
         limiter=QuestionLimiter(settings.questions_per_minute),
         inline_limiter=QuestionLimiter(settings.questions_per_minute * INLINE_RATE_FACTOR),
+        uploads=UploadAllowance(settings.upload_mb_per_day * 1024 * 1024),
     )
     add_handlers(application)
     return application

@@ -11,6 +11,7 @@ from index.errors import ConfigError
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_QUESTIONS_PER_MINUTE = 10
+DEFAULT_UPLOAD_MB_PER_DAY = 50  # ten files at the 5 MB limit; 0 = no cap
 DEFAULT_CONCURRENT_UPDATES = 32
 DEFAULT_SEND_TIMEOUT = 20.0  # seconds to wait for Telegram's answer before a reply counts as maybe delivered
 DEFAULT_DELIVERY_DEADLINE = 300.0  # seconds a reply is retried through a Telegram outage (see bot.delivery)
@@ -30,6 +31,7 @@ class BotSettings:
     webhook_url: str | None = None
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     questions_per_minute: int = DEFAULT_QUESTIONS_PER_MINUTE
+    upload_mb_per_day: int = DEFAULT_UPLOAD_MB_PER_DAY
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     send_timeout: float = DEFAULT_SEND_TIMEOUT
     delivery_deadline: float = DEFAULT_DELIVERY_DEADLINE
@@ -68,6 +70,7 @@ def load_bot_settings(environ: dict[str, str] | None = None) -> BotSettings:
         webhook_url=(env.get("NEWSDESK_WEBHOOK_URL") or None),
         webhook_port=_integer(env, "NEWSDESK_WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT),
         questions_per_minute=_integer(env, "NEWSDESK_QUESTIONS_PER_MINUTE", DEFAULT_QUESTIONS_PER_MINUTE),
+        upload_mb_per_day=_integer(env, "NEWSDESK_UPLOAD_MB_PER_DAY", DEFAULT_UPLOAD_MB_PER_DAY),
     )
 
 

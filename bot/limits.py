@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 
 WINDOW_SECONDS = 60.0
+DAY_SECONDS = 24 * 3600.0
 
 
 class QuestionLimiter:
@@ -43,4 +44,30 @@ class QuestionLimiter:
         if user_id in self._warned:
             return False
         self._warned.add(user_id)
+        return True
+
+
+class UploadAllowance:
+    """How many bytes of articles one admin may upload in any 24 hours. Used from the event loop only."""
+
+    def __init__(self, bytes_per_day: int, clock: Callable[[], float] = time.monotonic):
+        self.bytes_per_day = bytes_per_day
+        self._clock = clock
+        self._uploaded: dict[int, deque[tuple[float, int]]] = {}
+
+    def used(self, user_id: int) -> int:
+        """Bytes uploaded by the user in the last 24 hours."""
+        now = self._clock()
+        uploads = self._uploaded.setdefault(user_id, deque())
+        while uploads and uploads[0][0] <= now - DAY_SECONDS:
+            uploads.popleft()
+        return sum(size for _, size in uploads)
+
+    def take(self, user_id: int, size: int) -> bool:
+        """Count an upload of ``size`` bytes, or return False (counting nothing) when it would pass the cap."""
+        if self.bytes_per_day <= 0:
+            return True
+        if self.used(user_id) + size > self.bytes_per_day:
+            return False
+        self._uploaded[user_id].append((self._clock(), size))
         return True

@@ -139,6 +139,12 @@ STRINGS: dict[str, dict[str, str]] = {
         ENGLISH: "{name} is already in the archive, unchanged.",
         ITALIAN: "{name} è già nell'archivio, invariato.",
     },
+    "upload_cap": {
+        ENGLISH: "I could not add this file: you have added {used} MB of articles in the last 24 hours and "
+        "the daily limit is {limit} MB. Try again later, or put the files in the articles folder and /reindex.",
+        ITALIAN: "Non ho potuto aggiungere questo file: nelle ultime 24 ore hai aggiunto {used} MB di articoli e "
+        "il limite giornaliero è {limit} MB. Riprova più tardi, o metti i file nella cartella degli articoli e usa /reindex.",
+    },
     "upload_refused": {
         ENGLISH: "I could not add this file: {reason}.",
         ITALIAN: "Non ho potuto aggiungere questo file: {reason}.",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 
 import pytest
 
-from tests.bot.conftest import ADMIN_ID
+from tests.bot.conftest import ADMIN_ID, running_bot
 
 VILNIUS = (
     "Vertice a Vilnius sulla difesa del Baltico\n\n"
@@ -143,3 +144,17 @@ async def test_document_from_non_admin_is_refused(server, app, bot_settings):
     (reply,) = await server.wait_for_messages(user, 1, timeout=10)
     assert text_of(reply) == "Sorry, only the newsroom's admins can do that."
     assert not (bot_settings.index.articles_dir / "vilnius.txt").exists()
+
+
+async def test_uploads_have_a_daily_cap_per_admin(server, bot_settings, embedder):
+    settings = dataclasses.replace(bot_settings, upload_mb_per_day=1)
+    article = (VILNIUS + "\n\n" + "Altre notizie dalla regione baltica. " * 16_000).encode()  # about 0.6 MB
+    async with running_bot(settings, embedder):
+        admin = server.user(ADMIN_ID, "Admin")
+        server.document_message(admin, admin, article, "uno.txt", "text/plain")
+        await server.wait_for_messages(admin, 1, timeout=120)
+        server.document_message(admin, admin, article.replace(b"Vilnius", b"Riga"), "due.txt", "text/plain")
+        replies = await server.wait_for_messages(admin, 2, timeout=60)
+    assert text_of(replies[0]).startswith("Added uno.txt")
+    assert text_of(replies[1]).startswith("I could not add this file: you have added 0.6 MB") and "limit is 1 MB" in text_of(replies[1])
+    assert (settings.index.articles_dir / "uno.txt").exists() and not (settings.index.articles_dir / "due.txt").exists()
