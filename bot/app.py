@@ -45,6 +45,7 @@ from bot.limits import QuestionLimiter, UploadAllowance  # noqa: E402
 
 RATE_LIMIT_RETRIES = 5  # RetryAfter waited out by PTB's rate limiter itself; bot.delivery retries beyond
 INLINE_RATE_FACTOR = 3  # inline queries come at every keystroke: allow three times the question rate
+INLINE_PER_MINUTE = 600  # inline queries answered a minute, from everyone together
 NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages are never acted on
 
 
@@ -69,6 +70,8 @@ def build_application(settings: BotSettings, library: Library) -> Application:
         responses=asking.ResponseCache(),
         limiter=QuestionLimiter(settings.questions_per_minute),
         inline_limiter=QuestionLimiter(settings.questions_per_minute * INLINE_RATE_FACTOR),
+        inline_slots=inline.InlineSlots(),
+        inline_rate=QuestionLimiter(INLINE_PER_MINUTE),
         uploads=UploadAllowance(settings.upload_mb_per_day * 1024 * 1024),
     )
     add_handlers(application)

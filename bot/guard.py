@@ -26,6 +26,8 @@ from bot.limits import QuestionLimiter
 
 logger = logging.getLogger(__name__)
 
+EVERYONE = 0  # the key of the overall inline rate (no Telegram user has id 0)
+
 
 async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.channel_post is not None or update.edited_channel_post is not None:
@@ -99,7 +101,9 @@ def sender_id(message: Message) -> int | None:
 
 
 async def _limit_inline(update: Update, context) -> None:
-    limiter: QuestionLimiter = context.bot_data["inline_limiter"]
-    if limiter.check(update.inline_query.from_user.id):
+    """Each user's inline rate, then everyone's together (``EVERYONE``)."""
+    user_limit: QuestionLimiter = context.bot_data["inline_limiter"]
+    overall: QuestionLimiter = context.bot_data["inline_rate"]
+    if user_limit.check(update.inline_query.from_user.id) or overall.check(EVERYONE):
         await update.inline_query.answer([], cache_time=5, is_personal=True)
         raise ApplicationHandlerStop
