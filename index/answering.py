@@ -17,7 +17,7 @@ import numpy as np
 from index import dates, keywords, quotes, ranking
 from index.embedder import Embedder
 from index.errors import QuestionError
-from index.languages import ENGLISH, ITALIAN, UNDETERMINED, detect_language
+from index.languages import ENGLISH, ITALIAN, UNDETERMINED, detect_language, question_language
 from index.records import Answer, Period, Response, StoredPassage
 from index.store import Store, passage_of
 from index.vectors import VectorIndex
@@ -114,7 +114,7 @@ class Answerer:
             question=text,
             no_answer=not answers,
             answers=tuple(answers),
-            language=detected if detected != UNDETERMINED else ENGLISH,
+            language=reply_language(text),
             period=dates.period_label(period) if period else None,
         )
 
@@ -177,6 +177,13 @@ class Answerer:
             return passage.text, signals
         first, last = quotes.choose_sentences(scores, sentences)
         return passage.text[passage.sentences[first][0] : passage.sentences[last][1]], signals
+
+
+def reply_language(question: str) -> str:
+    """The language the question is written in (the edges answer in it when they can), English
+    when nothing tells."""
+    language = question_language(question)
+    return language if language != UNDETERMINED else ENGLISH
 
 
 def search_language(detected: str) -> str:

@@ -1,13 +1,20 @@
-"""The languages Newsdesk reads: English and Italian.
+"""The languages Newsdesk reads: English and Italian, and which language a question is in.
 
 A text's language is told by counting stopwords found only in one of the two
 lists; on a tie, Italian content words nearly always end in a vowel. Measured on
 SQuAD-it: 0.9999 of the Italian questions and 0.9997 of their English originals
 are told right (``bench/quality.py`` prints it).
+
+A question may also come in another language (French, Spanish, German…): the
+language identifier ``py3langid`` (restricted to ``IDENTIFIED``) names it when it is
+sure (``OTHER_LANGUAGE_CONFIDENCE``), so that the reply is not given in Italian to a
+French question. At that bar none of SQuAD's 7,609 Italian and 10,570 English questions
+is taken for another language (at 0.9, two are).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,6 +22,9 @@ ENGLISH = "en"
 ITALIAN = "it"
 UNDETERMINED = "und"
 MIN_TIE_WORDS = 3  # the vowel rule needs a few content words to go on
+
+IDENTIFIED = ("it", "en", "fr", "es", "pt", "de", "nl", "ro", "ca")
+OTHER_LANGUAGE_CONFIDENCE = 0.95
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -88,3 +98,21 @@ def detect_language(text: str, default: str = UNDETERMINED) -> str:
         return default
     vowel_endings = sum(word[-1] in "aeiou" for word in content)
     return ITALIAN if vowel_endings * 2 >= len(content) else ENGLISH
+
+
+def question_language(text: str) -> str:
+    """The language a question is written in: "it" or "en" as ``detect_language`` tells them, another
+    language's code when the identifier is sure of it, ``UNDETERMINED`` when nothing tells."""
+    label, confidence = _identifier().classify(text)
+    if label not in (ITALIAN, ENGLISH) and confidence >= OTHER_LANGUAGE_CONFIDENCE:
+        return label
+    return detect_language(text, UNDETERMINED)
+
+
+@functools.cache
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(IDENTIFIED))
+    return identifier

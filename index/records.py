@@ -69,7 +69,7 @@ class Response:
     question: str
     no_answer: bool
     answers: tuple[Answer, ...] = ()
-    language: str = "en"  # the question's language: "it" or "en"
+    language: str = "en"  # the question's language ("it", "en", "fr"…): replies use it where there are messages in it, else English
     period: str | None = None  # the period the question named, e.g. "2022-12"
 
 

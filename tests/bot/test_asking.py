@@ -219,3 +219,19 @@ async def test_more_never_shows_an_article_removed_since(server, app, bot_settin
     server.callback_query(user, first, first["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
     page = (await replies(server, user, 2))[1]
     assert titles and not any(title in text_of(page) for title in titles)
+
+
+@pytest.mark.parametrize("question", [
+    "Qu'est-ce qui a été convenu à Minsk en décembre 2022 ?",
+    "¿Qué se acordó en Minsk en diciembre de 2022?",
+    "O que foi acordado em Minsk em dezembro de 2022?",
+    "Was wurde im Dezember 2022 in Minsk vereinbart?",
+], ids=["fr", "es", "pt", "de"])
+async def test_questions_in_other_languages_get_english_replies(server, app, question):
+    """We have messages in English and Italian only: a French, Spanish, Portuguese or German
+    question is answered in English, not in Italian."""
+    user = server.user(30, "Visitor", language_code="it")
+    server.private_message(user, question)
+    (reply,) = await replies(server, user)
+    buttons = reply.get("reply_markup", {}).get("inline_keyboard", [[{}]])
+    assert buttons[0][0].get("text") == "More" or text_of(reply).startswith("The archive holds no answer"), text_of(reply)
