@@ -34,6 +34,7 @@ class Archive:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
+        self.sizes = snapshot.folder_sizes(folder)  # read now: the folder may be deleted while it answers
         self._answerer = Answerer(store, vectors, embedder)
 
     @classmethod
@@ -74,7 +75,7 @@ class Archive:
             dimension=int(self.manifest.get("dimension", 0)),
             built_at=str(self.manifest.get("built_at")),
             vector_index=self.vectors.kind,
-            sizes=snapshot.folder_sizes(self.folder),
+            sizes=dict(self.sizes),
             languages=self.store.languages(),
         )
 
