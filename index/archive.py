@@ -16,6 +16,7 @@ from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError
+from index.readers import valid_unicode
 from index.records import BuildReport, Response, Stats
 from index.store import Store
 from index.vectors import VectorIndex
@@ -60,8 +61,10 @@ class Archive:
         return self._answerer
 
     def ask(self, question: str, k: int = DEFAULT_ANSWERS, today: dt.date | None = None) -> Response:
-        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty)."""
-        return self._answerer.ask(question, k=k, today=today or dt.date.today())
+        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty).
+
+        Lone surrogates (text decoded with ``surrogateescape``) become U+FFFD: the tokenizer refuses them."""
+        return self._answerer.ask(valid_unicode(question), k=k, today=today or dt.date.today())
 
     def stats(self) -> Stats:
         articles, passages = self.store.counts()
