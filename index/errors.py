@@ -16,8 +16,9 @@ into one clear message. The tree::
     └── UploadError            an uploaded article file is refused
 
 ``read_failure`` turns an ``OSError`` met reading the articles into the
-``ArticlesUnreadableError`` that names the path; ``write_failure`` turns what a failed write raised (``OSError``, SQLite's errors) into
-the ``BuildError`` that says why in words: a full disk, a read-only folder…
+``ArticlesUnreadableError`` that names the path; ``write_failure`` turns what a failed
+write raised (``OSError``, SQLite's errors) into the ``BuildError`` that says why in
+words: a full disk, a read-only folder…
 """
 
 from __future__ import annotations
