@@ -17,6 +17,7 @@ from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError
+from index.readers import valid_unicode
 from index.records import Answer, BuildReport, Response, Stats
 from index.store import Store
 from index.vectors import VectorIndex
@@ -35,6 +36,7 @@ class Archive:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
+        self.sizes = snapshot.folder_sizes(folder)  # read now: the folder may be deleted while it answers
         self._answerer = Answerer(store, vectors, embedder)
 
     @classmethod
@@ -60,8 +62,10 @@ class Archive:
         return self._answerer
 
     def ask(self, question: str, k: int = DEFAULT_ANSWERS, today: dt.date | None = None) -> Response:
-        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty)."""
-        return self._answerer.ask(question, k=k, today=today or dt.date.today())
+        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty).
+
+        Lone surrogates (text decoded with ``surrogateescape``) become U+FFFD: the tokenizer refuses them."""
+        return self._answerer.ask(valid_unicode(question), k=k, today=today or dt.date.today())
 
     def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
         """The answers whose articles this snapshot still holds: an answer given before a
@@ -81,7 +85,7 @@ class Archive:
             dimension=int(self.manifest.get("dimension", 0)),
             built_at=str(self.manifest.get("built_at")),
             vector_index=self.vectors.kind,
-            sizes=snapshot.folder_sizes(self.folder),
+            sizes=dict(self.sizes),
             languages=self.store.languages(),
         )
 

@@ -7,13 +7,15 @@ Errors raised inside become one line on standard error and a non-zero exit:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO, ContextManager
 
 from index.config import Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
@@ -107,22 +109,56 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@dataclass
+class Tally:
+    """What a batch did with its lines."""
+
+    asked: int = 0
+    failed: int = 0
+    blank: int = 0
+
+
 def _ask_batch(path: str, k: int, settings: Settings) -> int:
+    """One JSON object per question line, numbered; blank lines are counted, not answered."""
     archive = _open(settings)
-    stream = sys.stdin if path == "-" else _open_text(path)
-    failures = 0
-    for line in stream:
-        try:
-            record = asdict(archive.ask(line, k=k))
-        except QuestionError as error:
-            record, failures = {"question": line.strip(), "error": str(error)}, failures + 1
-        print(json.dumps(record, ensure_ascii=False), flush=True)
-    return 1 if failures else 0
+    tally = Tally()
+    with _open_lines(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            record = _answer_line(archive, raw, number, k, tally)
+            if record is not None:
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+    if tally.blank:
+        print(f"newsdesk: skipped {tally.blank:,} blank line{'' if tally.blank == 1 else 's'}", file=sys.stderr)
+    if tally.failed:
+        print(f"newsdesk: {tally.failed} of {tally.asked} questions could not be asked", file=sys.stderr)
+    return 1 if tally.failed else 0
 
 
-def _open_text(path: str):
+def _answer_line(archive, raw: bytes, number: int, k: int, tally: Tally) -> dict | None:
+    """The JSON record of one line of a batch: its answer, its error, or None for a blank line."""
     try:
-        return open(path, encoding="utf-8")
+        question = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        tally.asked, tally.failed = tally.asked + 1, tally.failed + 1
+        text = raw.decode("utf-8", errors="replace").strip()
+        return {"line": number, "question": text, "error": f"not UTF-8 text (byte {error.start + 1} of the line)"}
+    if not question.strip():
+        tally.blank += 1
+        return None
+    tally.asked += 1
+    try:
+        return {"line": number, **asdict(archive.ask(question, k=k))}
+    except QuestionError as error:
+        tally.failed += 1
+        return {"line": number, "question": question.strip(), "error": str(error)}
+
+
+def _open_lines(path: str) -> ContextManager[BinaryIO]:
+    """The batch's bytes: standard input for ``-`` (left open when done), else the file."""
+    if path == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(path, "rb")
     except OSError as error:
         raise QuestionError(f"cannot read {path}: {error.strerror}") from error
 

@@ -10,12 +10,15 @@ into one clear message. The tree::
     ├── IndexCorruptError      the index files are damaged or out of step
     ├── ModelMismatchError     the index was built by another model
     ├── BuildError             a build could not complete (disk full, read-only folder…)
-    ├── BuildInProgressError   another build holds the lock
+    │   ├── BuildInProgressError     another build holds the lock
+    │   └── ArticlesUnreadableError  a folder or file of the articles may not be read
     ├── QuestionError          a question is empty or unusable
     └── UploadError            an uploaded article file is refused
 
-``write_failure`` turns what a failed write raised (``OSError``, SQLite's errors) into
-the ``BuildError`` that says why in words: a full disk, a read-only folder…
+``read_failure`` turns an ``OSError`` met reading the articles into the
+``ArticlesUnreadableError`` that names the path; ``write_failure`` turns what a failed
+write raised (``OSError``, SQLite's errors) into the ``BuildError`` that says why in
+words: a full disk, a read-only folder…
 """
 
 from __future__ import annotations
@@ -57,6 +60,10 @@ class BuildInProgressError(BuildError):
     """Another build is running on the same index folder."""
 
 
+class ArticlesUnreadableError(BuildError):
+    """A folder or file of the articles cannot be read: the build stops rather than count its articles as deleted."""
+
+
 class QuestionError(NewsdeskError):
     """A question is empty or cannot be asked."""
 
@@ -89,3 +96,9 @@ def write_failure(error: OSError | sqlite3.DatabaseError, index_dir: Path) -> Bu
         name = getattr(error, "sqlite_errorname", "") or ""
         reason = next((text for prefix, text in DATABASE_PROBLEMS.items() if name.startswith(prefix)), str(error))
     return BuildError(f"could not write the new index in {index_dir}: {reason}; the previous index is unchanged")
+
+
+def read_failure(error: OSError, path: Path | str) -> ArticlesUnreadableError:
+    """The ``ArticlesUnreadableError`` saying that ``path`` (a folder or file of the articles) cannot be read."""
+    reason = DISK_PROBLEMS.get(error.errno, error.strerror or str(error))
+    return ArticlesUnreadableError(f"cannot read {path}: {reason}; the previous index is unchanged")
