@@ -16,7 +16,8 @@ test: $(VENV)/.installed-dev model
 bot: $(VENV)/.installed
 	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; $(BIN)/newsdesk bot
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev model
+	$(BIN)/python bench/fidelity.py
 	$(BIN)/python bench/build_speed.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/query_speed.py
