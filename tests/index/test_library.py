@@ -71,3 +71,12 @@ def test_the_index_folder_deleted_under_it_keeps_answering_and_says_so_once(buil
     assert report.total_articles == 5 and snapshot.exists(built.index_dir)
     assert ids(library.ask(MINSK)) == ids(expected)
     assert library.archive.folder.exists()
+
+
+def test_after_the_index_folder_is_deleted_a_build_elsewhere_is_answered_from(built, embedder, library):
+    expected = library.ask(MINSK)
+    shutil.rmtree(built.index_dir)
+    assert library.ask(MINSK) == expected
+    build_index(built, embedder)  # as `newsdesk index` from a shell would
+    assert ids(library.ask(MINSK)) == ids(expected)
+    assert library.archive.folder == snapshot.current(built.index_dir)
