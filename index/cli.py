@@ -124,7 +124,7 @@ def run_model(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     identity, location = resolve_model(settings.model, settings.models_dir)
     state = "installed" if conversion.is_installed(folder) else "not installed (`newsdesk model install`)"
-    print(f"model:     {identity}\nloads from {location}\n{E5_MODEL}: {folder} ({state})")
+    print(f"model:      {identity}\nloads from: {location}\n{E5_MODEL}: {folder} ({state})")
     return 0
 
 

@@ -78,6 +78,7 @@ class Embedder:
         self.batch_size = batch_size
         self._model = None
         self._lock = _ENCODING
+        self._prompt_tokens: dict[str, int] = {}
 
     @property
     def location(self) -> str:
@@ -134,11 +135,11 @@ class Embedder:
 
     def prompt_tokens(self, kind: str) -> int:
         """How many tokens the prompt of ``kind`` adds before a text."""
-        prompt = self.prompt(kind)
-        if not prompt:
-            return 0
-        with_prompt, bare = self.count_tokens([prompt + "x", "x"])
-        return with_prompt - bare
+        if kind not in self._prompt_tokens:
+            prompt = self.prompt(kind)
+            with_prompt, bare = self.count_tokens([prompt + "x", "x"]) if prompt else (0, 0)
+            self._prompt_tokens[kind] = with_prompt - bare
+        return self._prompt_tokens[kind]
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """How many model tokens each text takes (special tokens excluded, no truncation)."""
