@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import cleaning, dates
+from index import cleaning, dates, webpages
 from index.errors import ArticleError
 from index.languages import UNDETERMINED, detect_language
 from index.records import Article
@@ -170,7 +170,10 @@ def _strip_markdown(line: str) -> str:
 
 
 def read_html(text: str) -> list[Draft]:
-    """An HTML page: trafilatura keeps the main text and drops navigation and scripts."""
+    """An HTML page: trafilatura keeps the main text and drops navigation and scripts.
+
+    A page saved from the web (``index.webpages``) has its URL as its source, and the date its
+    feed gave when the page states none."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
     try:
@@ -181,13 +184,15 @@ def read_html(text: str) -> list[Draft]:
         raise ArticleError(f"HTML could not be parsed ({type(error).__name__})") from error
     if document is None or not (document.text or "").strip():
         raise ArticleError("no article text found in the HTML")
-    date = dates.normalize_date(document.date) if document.date else None
+    saved = webpages.read_record(text)
+    stated = document.date or (saved.published if saved else None)
+    date = dates.normalize_date(stated) if stated else None
     return [
         Draft(
             lines=document.text.splitlines(),
             title=document.title,
             date=date,
-            url=document.url,
+            url=saved.source if saved else document.url,
             raw=text.encode(),
         )
     ]

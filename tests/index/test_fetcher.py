@@ -1,0 +1,108 @@
+"""The fetcher against a real local server: limits, redirects, timeouts, conditional GET, the network rule."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from index.config import FetchSettings
+from index.errors import AddressRefusedError, FetchError
+from index.fetcher import USER_AGENT, Fetcher
+
+
+def test_a_page_comes_back_with_its_url_and_user_agent(site, local):
+    with Fetcher(local) as fetcher:
+        fetched = fetcher.get(site.url("/notizie/vilnius.html"))
+    assert fetched.status == 200 and fetched.url == site.url("/notizie/vilnius.html")
+    assert b"Vertice a Vilnius" in fetched.body and fetched.content_type.startswith("text/html")
+    (headers,) = site.hits("/notizie/vilnius.html")
+    assert headers["User-Agent"] == USER_AGENT and "Newsdesk" in USER_AGENT
+
+
+def test_redirects_are_followed_up_to_five(site, local):
+    with Fetcher(local) as fetcher:
+        fetched = fetcher.get(site.url("/corto"))
+        assert fetched.url == site.url("/notizie/treni.html") and fetched.requested == site.url("/corto")
+        with pytest.raises(FetchError, match="too many redirects"):
+            fetcher.get(site.url("/vai/1"))
+    assert len(site.hits("/notizie/treni.html")) == 1  # after the sixth redirect the page is not asked for
+
+
+@pytest.mark.parametrize(
+    "path, reason, transient",
+    [
+        ("/sparito.html", "the server answered 404 Not Found", False),
+        ("/errore.xml", "the server answered 500 Internal Server Error", True),
+        ("/enorme.html", "larger than 5 MB", False),
+    ],
+)
+def test_failures_say_why(site, local, path, reason, transient):
+    with Fetcher(local) as fetcher, pytest.raises(FetchError) as raised:
+        fetcher.get(site.url(path))
+    assert reason in str(raised.value) and raised.value.transient is transient
+
+
+def test_a_declared_oversized_page_is_refused_before_reading(site, local):
+    from aiohttp import web
+
+    async def declared(request):
+        return web.Response(body=b"x" * (5 * 1024 * 1024 + 1), content_type="text/html")
+
+    site.routes["/dichiarato.html"] = declared
+    with Fetcher(local) as fetcher, pytest.raises(FetchError, match=r"\(5,242,881 bytes\)"):
+        fetcher.get(site.url("/dichiarato.html"))
+
+
+def test_a_slow_page_times_out(site, local):
+    started = time.monotonic()
+    with Fetcher(local, timeout=0.5) as fetcher, pytest.raises(FetchError, match="no answer within 0.5 s") as raised:
+        fetcher.get(site.url("/lento.html"))
+    assert time.monotonic() - started < 2.5 and raised.value.transient
+
+
+def test_a_trickling_page_hits_the_deadline(site, local):
+    from aiohttp import web
+    import asyncio
+
+    async def trickle(request):
+        response = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await response.prepare(request)
+        for _ in range(40):
+            await response.write(b"<p>piano</p>")
+            await asyncio.sleep(0.1)
+        return response
+
+    site.routes["/goccia.html"] = trickle
+    with Fetcher(local, timeout=1.0, deadline=1.0) as fetcher, pytest.raises(FetchError, match="longer than 1 s"):
+        fetcher.get(site.url("/goccia.html"))
+
+
+def test_conditional_get_gives_not_modified(site, local):
+    site.feeds["/cronaca.xml"] = ["vilnius"]
+    with Fetcher(local) as fetcher:
+        first = fetcher.get(site.url("/cronaca.xml"))
+        second = fetcher.get(site.url("/cronaca.xml"), etag=first.etag, modified="Tue, 01 Dec 2026 10:00:00 GMT")
+    assert first.status == 200 and first.etag and second.not_modified and second.body == b""
+    assert site.hits("/cronaca.xml")[1]["If-None-Match"] == first.etag
+    assert site.hits("/cronaca.xml")[1]["If-Modified-Since"] == "Tue, 01 Dec 2026 10:00:00 GMT"
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "file:///etc/passwd", "javascript:alert(1)", "http://", "nonsense"])
+def test_only_http_and_https(local, url):
+    with Fetcher(local) as fetcher, pytest.raises(FetchError):
+        fetcher.get(url)
+
+
+def test_the_local_network_is_refused_by_default(site):
+    with Fetcher(FetchSettings()) as fetcher:
+        for url in (site.url("/notizie/vilnius.html"), f"http://localhost:{site.port}/notizie/vilnius.html"):
+            with pytest.raises(AddressRefusedError, match="loopback address"):
+                fetcher.get(url)
+    assert site.hits("/notizie/vilnius.html") == []  # not even connected to
+
+
+@pytest.mark.parametrize("path, address", [("/fuori", "10.0.0.7"), ("/metadati", "169.254.169.254")])
+def test_a_redirect_into_the_local_network_is_refused(site, local, path, address):
+    with Fetcher(local) as fetcher, pytest.raises(AddressRefusedError, match=address):
+        fetcher.get(site.url(path))
