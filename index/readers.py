@@ -173,18 +173,20 @@ def read_html(text: str) -> list[Draft]:
     """An HTML page: trafilatura keeps the main text and drops navigation and scripts.
 
     A page saved from the web (``index.webpages``) has its URL as its source, and the date its
-    feed gave when the page states none."""
+    feed gave when the page's metadata states none (a year guessed from its words does not
+    count: the feed's date is better)."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
+    saved, page = webpages.split_record(text)  # the page is read as it was served, without our header
+    stated_only = {"extensive_search": False, "original_date": True} if saved and saved.published else None
     try:
         document = trafilatura.bare_extraction(
-            text, with_metadata=True, include_comments=False, include_images=False
+            page, with_metadata=True, include_comments=False, include_images=False, date_extraction_params=stated_only
         )
     except Exception as error:  # lxml and trafilatura raise many kinds on broken pages
         raise ArticleError(f"HTML could not be parsed ({type(error).__name__})") from error
     if document is None or not (document.text or "").strip():
         raise ArticleError("no article text found in the HTML")
-    saved = webpages.read_record(text)
     stated = document.date or (saved.published if saved else None)
     date = dates.normalize_date(stated) if stated else None
     return [

@@ -180,6 +180,7 @@ class FeedPoll:
     status: str  # "read", "unchanged" (304) or "failed"
     items: int = 0  # items in the feed
     new: int = 0  # items not seen before, fetched this round
+    broken: int = 0  # items skipped for want of a usable link
     error: str = ""
 
 

@@ -62,14 +62,19 @@ def with_record(page: str, record: PageRecord) -> str:
 
 def read_record(text: str) -> PageRecord | None:
     """The header of a saved page; None when the text does not start with one."""
+    return split_record(text)[0]
+
+
+def split_record(text: str) -> tuple[PageRecord | None, str]:
+    """The header of a saved page (None when there is none) and the page as it was served."""
     found = _HEADER.match(text[:HEADER_SCAN_BYTES])
     if not found:
-        return None
+        return None, text
     values: dict[str, str] = {}
     for name, value in _FIELD.findall(found.group(1)):
         if name in FIELDS:
             values.setdefault(name, html.unescape(value))
-    return PageRecord(**values) if values.get("source") else None
+    return (PageRecord(**values) if values.get("source") else None), text[found.end():]
 
 
 def content_digest(text: str) -> str:
