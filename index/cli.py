@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from index import webcli
 from index.config import Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.records import BuildReport, Response, Stats
@@ -45,6 +46,7 @@ def build_parser(extra_commands: Iterable[AddCommand] = ()) -> argparse.Argument
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input); JSON lines out")
     ask.set_defaults(run=run_ask)
+    webcli.add_commands(commands)  # add, feeds
     for add_command in extra_commands:
         add_command(commands)
     return parser
