@@ -92,7 +92,8 @@ async def _change(message: Message, context, action: str, url: str, lang: str) -
         if action == "add":
             info = await asyncio.to_thread(_subscribe, library, context.bot_data["settings"].fetch, url)
             minutes = context.bot_data["settings"].feed_minutes
-            text = messages.text("feed_added", lang, title=info.title, items=info.items, minutes=f"{minutes:g}")
+            key = "feed_added" if minutes > 0 else "feed_added_manual"
+            text = messages.text(key, lang, title=info.title, items=info.items, minutes=f"{minutes:g}")
         else:
             info = await asyncio.to_thread(feeds.unsubscribe, library.settings.data_dir, url)
             text = messages.text("feed_removed", lang, title=info.title)

@@ -207,6 +207,10 @@ STRINGS: dict[str, dict[str, str]] = {
         ENGLISH: "Following {title} ({items} items): its new articles are added every {minutes} minutes.",
         ITALIAN: "Seguo {title} ({items} elementi): i nuovi articoli sono aggiunti ogni {minutes} minuti.",
     },
+    "feed_added_manual": {
+        ENGLISH: "Following {title} ({items} items): /feeds poll adds its new articles (the bot does not poll on its own: NEWSDESK_FEED_MINUTES is 0).",
+        ITALIAN: "Seguo {title} ({items} elementi): /feeds poll aggiunge i nuovi articoli (il bot non li legge da sé: NEWSDESK_FEED_MINUTES è 0).",
+    },
     "feed_removed": {
         ENGLISH: "Stopped following {title}; its articles stay in the archive.",
         ITALIAN: "Non seguo più {title}; i suoi articoli restano nell'archivio.",
