@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from index import encodings, readers, urls, webpages
-from index.errors import ArticleError, BuildInProgressError, FetchError
+from index.errors import DISK_PROBLEMS, ArticleError, BuildInProgressError, FetchError
 from index.fetcher import Fetcher
 from index.records import Article, BuildReport, LinkOutcome, LinkReport
 from index.webpages import KnownPages, PageRecord
@@ -45,6 +45,10 @@ class LinkSaver:
         except ArticleError as error:
             logger.info("could not add %s: %s", url, error)
             return LinkOutcome(url=url, status="failed", reason=f"no article could be read from the page: {error}")
+        except OSError as error:  # the articles folder cannot be written: a full disk, a read-only folder…
+            logger.error("could not save %s: %s", url, error)
+            reason = DISK_PROBLEMS.get(error.errno, error.strerror or str(error))
+            return LinkOutcome(url=url, status="failed", reason=f"the page could not be saved: {reason}", transient=True)
 
     def _save(self, url: str, published: str) -> LinkOutcome:
         requested = urls.normalize(url)

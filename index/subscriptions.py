@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from index.errors import FeedError
+from index.errors import DISK_PROBLEMS, FeedError
 from index.records import FeedInfo
 
 FEEDS_FILE = "feeds.json"
@@ -104,6 +104,9 @@ def save(data_dir: Path, feed_list: FeedList) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(staging, path)
+    except OSError as error:
+        reason = DISK_PROBLEMS.get(error.errno, error.strerror or str(error))
+        raise FeedError(f"could not write {path}: {reason}") from error
     finally:
         staging.unlink(missing_ok=True)
 

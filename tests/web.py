@@ -227,6 +227,7 @@ class WebSite:
             self.routes[f"/vai/{hop}"] = _redirect(f"/vai/{hop + 1}" if hop < 6 else "/notizie/treni.html")
         self.routes["/corto"] = _redirect("/vai/3")  # five redirects: the most allowed
         self.routes["/fuori"] = _redirect("http://10.0.0.7/interno")
+        self.routes["/ftp"] = _redirect("ftp://127.0.0.1/pub/notizie.html")
         self.routes["/metadati"] = _redirect("http://169.254.169.254/latest/meta-data/")
         self.routes["/lento.html"] = _slow(page_of("scuola"), seconds=3.0)
         self.routes["/enorme.html"] = _huge(6 * 1024 * 1024)

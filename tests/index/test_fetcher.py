@@ -88,6 +88,11 @@ def test_conditional_get_gives_not_modified(site, local):
     assert site.hits("/cronaca.xml")[1]["If-Modified-Since"] == "Tue, 01 Dec 2026 10:00:00 GMT"
 
 
+def test_a_redirect_to_another_scheme_is_refused(site, local):
+    with Fetcher(local) as fetcher, pytest.raises(FetchError, match="only http and https addresses can be fetched, not ftp"):
+        fetcher.get(site.url("/ftp"))
+
+
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "file:///etc/passwd", "javascript:alert(1)", "http://", "nonsense"])
 def test_only_http_and_https(local, url):
     with Fetcher(local) as fetcher, pytest.raises(FetchError):

@@ -107,3 +107,10 @@ def test_links_are_answerable_with_their_url_as_source(built, site, local, embed
     response = library.ask("Quanti container ha movimentato il porto di Trieste?")
     assert response.answers[0].source == site.url("/notizie/porto.html")
     assert response.answers[0].title == "Porto di Trieste, record di container nel 2026"
+
+
+def test_a_folder_that_cannot_be_written_is_that_links_failure(settings, site, local):
+    (settings.articles_dir / "web").write_text("a file where the web folder should be")
+    report, reindexed = add(settings, local, site.url("/notizie/porto.html"))
+    assert report.outcomes[0].status == "failed" and reindexed == 0
+    assert report.outcomes[0].reason == "the page could not be saved: Not a directory"
