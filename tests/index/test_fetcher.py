@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from tests import figures
+
 from index.config import FetchSettings
 from index.errors import AddressRefusedError, FetchError
 from index.fetcher import USER_AGENT, Fetcher
@@ -111,3 +113,35 @@ def test_the_local_network_is_refused_by_default(site):
 def test_a_redirect_into_the_local_network_is_refused(site, local, path, address):
     with Fetcher(local) as fetcher, pytest.raises(AddressRefusedError, match=address):
         fetcher.get(site.url(path))
+
+
+LOCAL_TARGETS = [  # (URL, what it is), none of them allowed
+    ("http://10.0.0.1/", "private"), ("http://172.20.1.1:8080/admin", "private"), ("http://192.168.1.1/", "private"),
+    ("http://[::1]/", "loopback"), ("http://127.0.0.2/", "loopback"), ("http://[::ffff:127.0.0.1]/", "loopback"),
+    ("http://169.254.169.254/latest/meta-data/", "link-local"), ("http://[fe80::1]/", "link-local"),
+    ("http://224.0.0.1/", "multicast"), ("http://0.0.0.0/", "unspecified"), ("http://100.64.0.1/", "reserved"),
+    ("http://[fd12:3456::1]/", "private"), ("http://2130706433/", "loopback"), ("http://0x7f.1/", "loopback"),
+]
+
+
+def test_fetches_into_the_local_network_are_refused(site, local):
+    """Every kind of local address, written every way (decimal, hex, IPv6), and redirects into them."""
+    refused = 0
+    with Fetcher(FetchSettings()) as fetcher:  # nothing allowed (127.0.0.1 is, for the site's redirects below)
+        for url, kind in LOCAL_TARGETS:
+            try:
+                fetcher.get(url)
+            except AddressRefusedError as error:
+                refused += f"is a {kind} address" in str(error)
+            except FetchError:
+                pass
+    with Fetcher(local) as fetcher:
+        for path in ("/fuori", "/metadati"):
+            try:
+                fetcher.get(site.url(path))
+            except AddressRefusedError:
+                refused += 1
+    tried = len(LOCAL_TARGETS) + 2
+    figures.record("fetches into the local network refused", tried, refused,
+                   "private, loopback, link-local, multicast, reserved; decimal and hex IPv4, IPv6, redirects (test_fetcher.py)")
+    assert refused == tried
