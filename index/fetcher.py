@@ -18,6 +18,7 @@ used from one thread at a time; it is synchronous: the bot runs it in worker thr
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -76,12 +77,12 @@ class GuardedBackend(httpcore.SyncBackend):
 class GuardedTransport(httpx.HTTPTransport):
     """httpx's transport over a connection pool that uses ``GuardedBackend``."""
 
-    def __init__(self, guard: AddressGuard):
+    def __init__(self, guard: AddressGuard, verify: ssl.SSLContext | None = None):
         super().__init__(trust_env=False, retries=0)
         if not hasattr(self, "_pool"):  # httpx keeps its pool here; fail loudly rather than fetch unguarded
             raise RuntimeError("this version of httpx cannot be guarded")
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False), network_backend=GuardedBackend(guard),
+            ssl_context=verify or httpx.create_ssl_context(trust_env=False), network_backend=GuardedBackend(guard),
             max_connections=10, max_keepalive_connections=5, keepalive_expiry=5.0,
         )
 
@@ -92,11 +93,12 @@ class Fetcher:
     def __init__(
         self, settings: FetchSettings = FetchSettings(), timeout: float = DEFAULT_TIMEOUT,
         deadline: float = DEFAULT_DEADLINE, max_bytes: int = MAX_BYTES, guard: AddressGuard | None = None,
+        verify: ssl.SSLContext | None = None,  # the certificate authorities trusted (the system's when None)
     ):
         self.guard = guard or AddressGuard(settings)
         self.timeout, self.deadline, self.max_bytes = timeout, deadline, max_bytes
         self._client = httpx.Client(
-            transport=GuardedTransport(self.guard), timeout=httpx.Timeout(timeout), follow_redirects=False,
+            transport=GuardedTransport(self.guard, verify), timeout=httpx.Timeout(timeout), follow_redirects=False,
             headers={"User-Agent": USER_AGENT, "Accept-Language": "it,en;q=0.8"}, trust_env=False,
         )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import html
+import ssl
 import threading
 from pathlib import Path
 
@@ -159,7 +160,8 @@ def rfc822(date: str) -> str:
 class WebSite:
     """The local site. ``async with`` is not needed: ``start()`` and ``stop()`` from any thread."""
 
-    def __init__(self):
+    def __init__(self, tls: "ssl.SSLContext | None" = None):
+        self.tls = tls  # served over HTTPS with this context when given
         self.routes: dict[str, object] = {}
         self.feeds: dict[str, list[str]] = {}
         self._hits: list[tuple[str, dict[str, str]]] = []
@@ -184,12 +186,12 @@ class WebSite:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.tls)
         await site.start()
         return site._server.sockets[0].getsockname()[1]
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     def hits(self, path: str) -> list[dict[str, str]]:
         with self._lock:

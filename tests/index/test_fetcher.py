@@ -145,3 +145,51 @@ def test_fetches_into_the_local_network_are_refused(site, local):
     figures.record("fetches into the local network refused", tried, refused,
                    "private, loopback, link-local, multicast, reserved; decimal and hex IPv4, IPv6, redirects (test_fetcher.py)")
     assert refused == tried
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory):
+    """A test certificate authority and a certificate it signed for notizie.example (made with openssl)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "ext.cnf").write_text("subjectAltName=DNS:notizie.example\nextendedKeyUsage=serverAuth\n")
+    for command in (
+        "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=Newsdesk-Test-CA",
+        "req -newkey rsa:2048 -nodes -keyout site.key -out site.csr -subj /CN=notizie.example",
+        "x509 -req -in site.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out site.pem -days 2 -extfile ext.cnf",
+    ):
+        subprocess.run(["openssl", *command.split()], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+@pytest.fixture
+def tls_site(certificates):
+    import ssl
+
+    from tests.web import WebSite
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificates / "site.pem", certificates / "site.key")
+    web_site = WebSite(tls=context).start()
+    yield web_site
+    web_site.stop()
+
+
+def test_https_is_verified_against_the_host_name_not_the_address(tls_site, certificates, local):
+    import ssl
+
+    from index.addresses import AddressGuard
+
+    trusted = ssl.create_default_context(cafile=str(certificates / "ca.pem"))
+    guard = AddressGuard(local, lambda host, port: ["127.0.0.1"])  # notizie.example resolves to the site
+    with Fetcher(local, guard=guard, verify=trusted) as fetcher:
+        fetched = fetcher.get(tls_site.url("/notizie/porto.html", host="notizie.example"))
+        assert fetched.status == 200 and b"Porto di Trieste" in fetched.body
+        with pytest.raises(FetchError, match="certificate"):  # the same server by address: the name does not match
+            fetcher.get(tls_site.url("/notizie/porto.html"))
+    with Fetcher(local, guard=guard) as fetcher, pytest.raises(FetchError, match="certificate"):  # an unknown authority
+        fetcher.get(tls_site.url("/notizie/porto.html", host="notizie.example"))
