@@ -221,7 +221,7 @@ class WebSite:
         for slug in ARTICLES:
             self.routes[f"/notizie/{slug}.html"] = _html(page_of(slug))
         self.routes["/amp/vilnius.html"] = _html(page_of("vilnius").replace("Il Piccolo Quotidiano", "Il Piccolo AMP"))
-        for bench_id, path in BENCH_PAGES.items():
+        for bench_id, path in BENCH_PAGES.items() if BENCH.is_dir() else ():  # the benchmark is not in the repository
             self.routes[path] = _html(gzip.decompress((BENCH / f"{bench_id}.html.gz").read_bytes()).decode("utf-8"))
         czech = article_page(CZECH[0], "2026-11-29", CZECH[1], charset=None, lang="cs").encode("cp1250")
         self.routes["/praha.html"] = _raw(czech, "text/html")

@@ -83,6 +83,10 @@ def test_windows_1250_page_is_saved_as_utf8(settings, site, local):
 
 @pytest.mark.parametrize("path", ["/remember/black-friday.html", "/remember/cavalieri-zodiaco.html"])
 def test_real_pages_from_the_extraction_benchmark(settings, site, local, path):
+    from tests.web import BENCH
+
+    if not BENCH.is_dir():
+        pytest.skip(f"the extraction benchmark is not in {BENCH}")
     report, _ = add(settings, local, site.url(path))
     (article,) = readers.read_file(settings.articles_dir / report.outcomes[0].path, settings.articles_dir)
     assert article.source == site.url(path) and article.language == "it" and len(article.text) > 1000
