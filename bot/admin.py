@@ -219,7 +219,7 @@ async def add_document(message: Message, carrier: Message, context: ContextTypes
     lang = language(message)
     upload = carrier.document
     try:
-        name = intake.check_upload(upload.file_name or "", upload.file_size or 0)
+        name = intake.check_upload(upload.file_name or "", upload.file_size)  # None: checked after the download
         telegram_file = await upload.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
         if not await _within_allowance(message, context, len(content), lang):

@@ -17,6 +17,7 @@ from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError
+from index.readers import valid_unicode
 from index.records import Answer, BuildReport, Response, Stats
 from index.store import Store
 from index.vectors import VectorIndex
@@ -35,13 +36,14 @@ class Archive:
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
+        self.sizes = snapshot.folder_sizes(folder)  # read now: the folder may be deleted while it answers
         self._answerer = Answerer(store, vectors, embedder)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Archive":
         """Open the live snapshot, checking it whole; raises ``IndexMissingError``,
         ``IndexCorruptError`` (saying what is damaged and how to rebuild) or ``ModelMismatchError``."""
-        embedder = embedder or Embedder(settings.model)
+        embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
         try:
             folder = snapshot.current(settings.index_dir)
             manifest = snapshot.read_manifest(folder)
@@ -60,8 +62,10 @@ class Archive:
         return self._answerer
 
     def ask(self, question: str, k: int = DEFAULT_ANSWERS, today: dt.date | None = None) -> Response:
-        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty)."""
-        return self._answerer.ask(question, k=k, today=today or dt.date.today())
+        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty).
+
+        Lone surrogates (text decoded with ``surrogateescape``) become U+FFFD: the tokenizer refuses them."""
+        return self._answerer.ask(valid_unicode(question), k=k, today=today or dt.date.today())
 
     def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
         """The answers whose articles this snapshot still holds: an answer given before a
@@ -81,8 +85,9 @@ class Archive:
             dimension=int(self.manifest.get("dimension", 0)),
             built_at=str(self.manifest.get("built_at")),
             vector_index=self.vectors.kind,
-            sizes=snapshot.folder_sizes(self.folder),
+            sizes=dict(self.sizes),
             languages=self.store.languages(),
+            model_location=self.embedder.location,
         )
 
     def close(self) -> None:
@@ -97,7 +102,7 @@ def build_index(
     show_progress: bool = False,
 ) -> BuildReport:
     """Bring the index up to date with the articles folder (everything again with ``full``)."""
-    embedder = embedder or Embedder(settings.model)
+    embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
     return build.build(settings, embedder, full=full, progress=progress, show_progress=show_progress)
 
 

@@ -4,8 +4,11 @@ A file whose bytes hash as before is not even parsed; inside a changed file,
 articles whose content hash is unchanged keep their passages and vectors. The
 build works on a copy of the live snapshot in a workspace folder and publishes
 it only when complete (see ``snapshot``), so the live index keeps answering and
-survives any interruption. A file that cannot be read is skipped with a warning
-naming it; if it was indexed before, its articles stay as they were.
+survives any interruption. A file whose content cannot be read (binary, malformed,
+too large) is skipped with a warning naming it; if it was indexed before, its articles
+stay as they were. A folder or file the process may not read (permissions, an owner
+changed) stops the build with ``ArticlesUnreadableError`` naming it: skipped, its
+articles would count as deleted.
 
 The live snapshot is checked whole before it is built upon: a damaged one
 (truncated, altered, out of step) would pass its damage on under a fresh
@@ -30,8 +33,8 @@ import numpy as np
 
 from index import keywords, passages as splitting, readers, snapshot
 from index.config import Settings
-from index.embedder import Embedder
-from index.errors import ArticleError, BuildError, IndexCorruptError, write_failure
+from index.embedder import PASSAGE, Embedder
+from index.errors import ArticleError, BuildError, IndexCorruptError, read_failure, write_failure
 from index.records import Article, BuildReport, Progress
 from index.store import SCHEMA_VERSION, Store
 from index.vectors import VectorIndex
@@ -39,8 +42,7 @@ from index.vectors import VectorIndex
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 1024  # passages per store transaction
-MODEL_INPUT_TOKENS = 200  # "title. passage" fits here: whole sentences get vectors, none is truncated away
-SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+MODEL_INPUT_TOKENS = 200  # prompt + "title. passage" fits here (or in the model's window, if smaller)
 MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
 MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
 ProgressCallback = Callable[[Progress], None]
@@ -131,12 +133,19 @@ def _open_previous(index_dir: Path, embedder: Embedder) -> Previous | None:
 
 
 def article_files(articles_dir: Path) -> Iterator[Path]:
-    """Every article file under ``articles_dir`` (subfolders included, hidden ones not), sorted."""
-    for folder, dirs, files in os.walk(articles_dir):
+    """Every article file under ``articles_dir`` (subfolders included, hidden ones not), sorted.
+
+    A folder that cannot be listed raises ``ArticlesUnreadableError`` (``os.walk`` alone would skip it).
+    """
+    for folder, dirs, files in os.walk(articles_dir, onerror=_unlistable):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if not name.startswith(".") and name.lower().endswith(readers.SUFFIXES):
                 yield Path(folder) / name
+
+
+def _unlistable(error: OSError) -> None:
+    raise read_failure(error, error.filename) from error
 
 
 def file_hash(path: Path) -> str:
@@ -172,6 +181,8 @@ def _plan_file(plan: Plan, path: Path, root: Path, relative: str, old_files, old
             plan.unchanged += len(old_ids)
             return
         articles = readers.read_file(path, root)
+    except PermissionError as error:  # not the file's fault: skipped, it would be a deletion
+        raise read_failure(error, path) from error
     except (ArticleError, OSError, RecursionError, MemoryError) as error:
         _skip(plan, relative, error, old_files)
         return
@@ -259,10 +270,18 @@ def embedding_text(title: str, text: str) -> str:
     return embedding_prefix(title) + text
 
 
+def passage_budget(embedder: Embedder, title: str) -> int:
+    """The tokens a passage may take: what the model reads (``MODEL_INPUT_TOKENS``, at most its window)
+    less its special tokens, its passage prompt and the title; whole sentences get vectors, none is
+    truncated away."""
+    title_tokens = embedder.count_tokens([embedding_prefix(title)])[0] if title else 0
+    reads = min(MODEL_INPUT_TOKENS, embedder.max_tokens)
+    return max(MIN_BUDGET_TOKENS, reads - embedder.special_tokens - embedder.prompt_tokens(PASSAGE) - title_tokens)
+
+
 def split_for_model(article: Article, embedder: Embedder) -> list:
-    """The article's passages, each small enough that "title. passage" fits ``MODEL_INPUT_TOKENS``."""
-    title_tokens = embedder.count_tokens([embedding_prefix(article.title)])[0] if article.title else 0
-    budget = max(MIN_BUDGET_TOKENS, MODEL_INPUT_TOKENS - SPECIAL_TOKENS - title_tokens)
+    """The article's passages, each small enough that prompt + "title. passage" fits ``passage_budget``."""
+    budget = passage_budget(embedder, article.title)
     return splitting.split_passages(
         article, sizer=embedder.count_tokens, max_size=budget, min_size=min(MIN_PASSAGE_TOKENS, budget // 2)
     )

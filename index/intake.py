@@ -48,12 +48,18 @@ def _cut(text: str, chars: int, utf8_bytes: int | None = None) -> str:
     return text
 
 
-def check_upload(filename: str, size: int) -> str:
-    """The safe name of an acceptable upload; ``UploadError`` for a wrong type or size."""
+def check_upload(filename: str, size: int | None) -> str:
+    """The safe name of an acceptable upload; ``UploadError`` for a wrong type or size.
+
+    ``size`` None is unknown (Telegram may not say): only the name is checked, and
+    ``save_article`` checks the size of what was downloaded.
+    """
     name = safe_name(filename)
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
         raise UploadError(f"only {', '.join(UPLOAD_SUFFIXES)} files can be added, not {suffix or 'files without a type'}")
+    if size is None:
+        return name
     if size > MAX_UPLOAD_BYTES:
         raise UploadError(f"the file is {size / 1048576:.1f} MB; the limit is {MAX_UPLOAD_BYTES // 1048576} MB")
     if size == 0:

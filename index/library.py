@@ -9,7 +9,9 @@ index. One re-index at a time: a second one raises ``BuildInProgressError``.
 A snapshot published by another process (``newsdesk index`` from a shell) is
 noticed at the next question: the library reads the live pointer, opens and
 checks the new snapshot, and swaps it in; a snapshot that fails its checks is
-logged and the one already open keeps answering.
+logged and the one already open keeps answering. So does a pointer that is gone or
+damaged (the index folder deleted under a running bot): the problem is logged once,
+and the open snapshot answers until a re-index here or elsewhere publishes a new one.
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ class Library:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.model)
+        self.embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
         self._archive: Archive | None = None
         self._swap = threading.Lock()
         self._refresh = threading.Lock()
         self._ignored: Path | None = None  # a published snapshot that failed its checks: not retried
+        self._problem: str | None = None  # what is wrong with the live pointer, once logged
+        self._problem_lock = threading.Lock()
         self._building = threading.Lock()
         self.last_build: BuildReport | None = None
         self.last_build_at: dt.datetime | None = None
@@ -79,8 +83,10 @@ class Library:
             return archive  # our own build swaps in its snapshot when it is done
         try:
             live = snapshot.current(self.settings.index_dir)
-        except NewsdeskError:
-            return archive  # the pointer is being replaced or was damaged: keep what is open
+        except NewsdeskError as error:
+            self._notice(error, archive)  # the pointer is gone or damaged: keep what is open
+            return archive
+        self._problem = None
         if live in (archive.folder, self._ignored):
             return archive
         with self._refresh:
@@ -93,6 +99,17 @@ class Library:
                 logger.warning("kept the open index: the newly published one cannot be used: %s", error)
                 self._ignored = live
             return self.archive
+
+    def _notice(self, error: NewsdeskError, archive: Archive) -> None:
+        """Log a problem with the live pointer the first time it is seen."""
+        with self._problem_lock:
+            if str(error) == self._problem:
+                return
+            self._problem = str(error)
+        logger.warning(
+            "%s; still answering from the open index %s until a re-index (/reindex or `newsdesk index`) builds a new one",
+            error, archive.folder,
+        )
 
     @property
     def building(self) -> bool:

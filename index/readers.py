@@ -318,6 +318,8 @@ def choose_title(lines: list[str], given: str = "") -> tuple[str, list[str]]:
     Otherwise the longest heading-like line of the opening block is the title and
     the other short lines there (section names, bylines, datelines) are dropped;
     with no heading, the first sentence names the article and the body stays whole.
+    When every line is heading-like (a short article whose text ends in a quote or a
+    number, without a full stop), the first line is the title and the rest the body.
     """
     if given:
         body = lines[1:] if lines and lines[0].casefold() == given.casefold() else lines
@@ -327,7 +329,10 @@ def choose_title(lines: list[str], given: str = "") -> tuple[str, list[str]]:
         return _first_sentence(lines[0] if lines else ""), lines
     title_at = max(opening, key=lambda i: len(lines[i]))
     dropped = {i for i in opening if i == title_at or len(lines[i].split()) <= KICKER_MAX_WORDS}
-    return lines[title_at], [line for i, line in enumerate(lines) if i not in dropped]
+    body = [line for i, line in enumerate(lines) if i not in dropped]
+    if not body:  # nothing but heading-like lines: they are the article, not its headings
+        return lines[0], lines[1:] or lines
+    return lines[title_at], body
 
 
 def _opening_block(lines: list[str]) -> list[int]:

@@ -8,12 +8,15 @@ sentence's float32 vector, from which the FAISS index can be rebuilt without
 the model).
 
 A ``Store`` opened read-only may be shared by many threads: each thread gets
-its own connection. A writable store belongs to one build, in one thread.
+its own connection. Once the file is gone (its index folder deleted) or replaced,
+threads that come later share the first connection instead, which still reads the
+file it opened. A writable store belongs to one build, in one thread.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -103,6 +106,15 @@ def passage_of(vector_ids: np.ndarray) -> np.ndarray:
     return vector_ids // SENTENCE_SLOTS
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file at ``path``; None when there is none."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 class Store:
     """An index's SQLite database."""
 
@@ -110,6 +122,9 @@ class Store:
         self.path = path
         self.readonly = readonly
         self._local = threading.local()
+        self._first: sqlite_utils.Database | None = None  # read-only: the first connection, and the file it opened
+        self._file: tuple[int, int] | None = None
+        self._first_lock = threading.Lock()
         if not readonly:
             self._local.db = self._connect()
 
@@ -124,14 +139,24 @@ class Store:
 
     def _connect(self) -> sqlite_utils.Database:
         if self.readonly:
+            return self._connect_readonly()
+        conn = sqlite3.connect(str(self.path))
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA synchronous=FULL")
+        return sqlite_utils.Database(conn)
+
+    def _connect_readonly(self) -> sqlite_utils.Database:
+        """A new connection to the file, or the first one when the file it opened is no longer there."""
+        with self._first_lock:
+            if self._first is not None and _file_identity(self.path) != self._file:
+                return self._first  # shared between threads: SQLite serializes them
             if not self.path.exists():
                 raise IndexCorruptError(f"the database {self.path.name} is missing")
             conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-        else:
-            conn = sqlite3.connect(str(self.path))
-            conn.execute("PRAGMA journal_mode=DELETE")
-            conn.execute("PRAGMA synchronous=FULL")
-        return sqlite_utils.Database(conn)
+            db = sqlite_utils.Database(conn)
+            if self._first is None:
+                self._first, self._file = db, _file_identity(self.path)
+            return db
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -145,6 +170,8 @@ class Store:
         if db is not None:
             db.conn.close()
             self._local.db = None
+            if db is self._first:
+                self._first = None
 
     def migrate(self) -> None:
         """Bring the schema up to ``SCHEMA_VERSION`` through the numbered migrations."""

@@ -834,10 +834,13 @@ class FakeBotAPI:
 
     def document_message(self, chat: Chat | User, user: User, file_bytes: bytes, file_name: str,
                          mime_type: str, caption: str | None = None, *,
-                         forwarded_from: User | Chat | str | None = None) -> dict:
+                         forwarded_from: User | Chat | str | None = None, with_size: bool = True) -> dict:
         """The user sends a file (or forwards one, with ``forwarded_from``); it is registered
-        for getFile and download."""
+        for getFile and download. ``with_size=False``: the document has no ``file_size``
+        (it is optional in the Bot API)."""
         document = self.add_file(file_bytes, file_name, mime_type).document()
+        if not with_size:
+            del document["file_size"]
         extra: dict[str, Any] = {"document": document}
         if forwarded_from is not None:
             extra["forward_origin"] = _forward_origin(forwarded_from, None)

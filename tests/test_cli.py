@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import random
+import subprocess
+import sys
+import time
 
 import pytest
 
 from bot.cli import main
+from tests.index.runs import ROOT
 
 
 def use(monkeypatch, settings):
@@ -67,12 +73,14 @@ def test_ask_for_people(indexed, capsys):
 
 
 def test_batch_reads_lines_and_writes_json_lines(indexed, capsys, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO("Chi ha incontrato Lavrov?\n\nWhat did Peskov say?\n"))
-    code, out, _ = run(capsys, "ask", "--batch", "-")
+    lines = "Chi ha incontrato Lavrov?\n\n \t\nWhat did Peskov say?\n\u3000\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    code, out, err = run(capsys, "ask", "--batch", "-")
     records = [json.loads(line) for line in out.splitlines()]
-    assert [r["question"] for r in records] == ["Chi ha incontrato Lavrov?", "", "What did Peskov say?"]
-    assert "error" in records[1] and "answers" in records[2]
-    assert code == 1  # one line was an empty question
+    assert [(r["line"], r["question"]) for r in records] == [(1, "Chi ha incontrato Lavrov?"), (4, "What did Peskov say?")]
+    assert all("answers" in r and "error" not in r for r in records)
+    assert err == "newsdesk: skipped 3 blank lines\n"
+    assert code == 0  # a blank line is no failed question
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
@@ -89,3 +97,57 @@ def test_missing_index_says_how_to_build_it(env, capsys):
 def test_missing_batch_file(indexed, capsys, tmp_path):
     code, _, err = run(capsys, "ask", "--batch", str(tmp_path / "nope.txt"))
     assert code == 1 and "cannot read" in err
+
+
+# --- batches of bytes, as a shell pipes them: a real process, real bytes -------------------
+
+GOOD = (b"Chi ha incontrato Lavrov a Minsk?", b"What did Peskov say?")
+
+
+def newsdesk_batch(settings, data: bytes, tmp_path, source: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``newsdesk ask --batch`` fed ``data`` on standard input or in a file."""
+    environ = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir)}
+    environ.pop("NEWSDESK_INDEX_DIR", None)
+    target = "-"
+    if source == "file":
+        target = str(tmp_path / "questions.txt")
+        (tmp_path / "questions.txt").write_bytes(data)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--batch", target], env=environ, cwd=ROOT, timeout=timeout,
+        input=data if source == "stdin" else b"", capture_output=True,
+    )
+
+
+def log_free(stderr: bytes) -> list[str]:
+    return [line for line in stderr.decode().splitlines() if not line.startswith("20")]  # log lines carry a date
+
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_batch_of_random_bytes_errs_per_line_and_answers_the_rest(built, embedder, tmp_path, source):
+    noise = random.Random(11).randbytes(8192)
+    data = GOOD[0] + b"\n" + noise + b"\n" + GOOD[1] + b"\n"
+    lines = data.split(b"\n")[:-1]
+    result = newsdesk_batch(built, data, tmp_path, source)
+    assert result.returncode == 1, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [r["line"] for r in records] == [n for n, raw in enumerate(lines, start=1) if raw.strip()]
+    assert records[0]["question"] == GOOD[0].decode() and records[0]["answers"]
+    assert records[-1]["question"] == GOOD[1].decode() and "answers" in records[-1]
+    failed = [r for r in records if "error" in r]
+    assert failed and all("UTF-8" in r["error"] for r in failed)
+    for record in records:
+        if "error" not in record:
+            lines[record["line"] - 1].decode("utf-8")  # only lines that decode were asked
+    assert any(f"{len(failed)} of {len(records)}" in line for line in log_free(result.stderr))
+
+
+def test_ten_megabytes_of_blank_lines_say_so_in_one_line(built, embedder, tmp_path):
+    data = b"\n" * 5_000_000 + b" \t\r\n" * 1_250_000 + GOOD[1] + b"\n"  # 10 MB
+    started = time.monotonic()
+    result = newsdesk_batch(built, data, tmp_path, "stdin")
+    assert time.monotonic() - started < 60
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [(r["line"], r["question"]) for r in records] == [(6_250_001, GOOD[1].decode())]
+    assert log_free(result.stderr) == ["newsdesk: skipped 6,250,000 blank lines"]

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.bot.conftest import BOT_USERNAME
+from tests.bot.conftest import ADMIN_ID, BOT_USERNAME
 
 TOO_OLD = "This question is too old: please ask it again."
 MINSK = "What was agreed in Minsk in December 2022?"
@@ -235,3 +235,23 @@ async def test_questions_in_other_languages_get_english_replies(server, app, que
     (reply,) = await replies(server, user)
     buttons = reply.get("reply_markup", {}).get("inline_keyboard", [[{}]])
     assert buttons[0][0].get("text") == "More" or text_of(reply).startswith("The archive holds no answer"), text_of(reply)
+
+
+async def test_the_index_folder_deleted_under_the_running_bot_still_answers(server, app, bot_settings, caplog):
+    """Someone deletes data/index while the bot runs: it keeps answering from the snapshot it has
+    open, says so in the log, and /reindex builds a new index."""
+    import logging
+    import shutil
+
+    caplog.set_level(logging.WARNING)
+    user = server.user(31, "Reader")
+    shutil.rmtree(bot_settings.index.index_dir)
+    for question in ("Cosa è stato concordato a Minsk a dicembre 2022?", "Who did Lavrov meet in Minsk?"):
+        server.private_message(user, question)
+    answers = await replies(server, user, 2)
+    assert all("Minsk" in text_of(m) for m in answers)
+    assert str(bot_settings.index.index_dir) in caplog.text
+    admin = server.user(ADMIN_ID, "Admin")
+    server.private_message(admin, "/reindex")
+    await server.wait_for(lambda: any(text_of(m).startswith("Re-index done") for m in server.messages_in(admin)), timeout=120)
+    assert (bot_settings.index.index_dir / "CURRENT").is_file()

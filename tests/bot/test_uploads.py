@@ -41,3 +41,20 @@ async def test_hostile_upload_names(server, app, bot_settings):
     figures.record("hostile upload names through the bot", len(UPLOADS) + 1, len(UPLOADS) + 1 - len(outside_articles(data) - before))
     assert outside_articles(data) == before
     assert added == {"evil.txt", "win.md", "ab.txt", "一" * 65 + ".txt"}
+
+
+async def test_a_document_without_file_size_is_added_or_refused_by_its_bytes(server, app, bot_settings):
+    """``file_size`` is optional in the Bot API: the bot downloads the file and checks what it got."""
+    admin = server.user(ADMIN_ID, "Admin")
+    big = b"parola " * (5 * 1024 * 1024 // 7 + 1)
+    sent = [
+        ("vilnius.txt", VILNIUS.encode(), "Added vilnius.txt"),
+        ("grande.txt", big, "I could not add this file: the file is 5.0 MB; the limit is 5 MB"),
+        ("vuoto.txt", b"", "I could not add this file: the file is empty"),
+    ]
+    for number, (name, content, told) in enumerate(sent, start=1):
+        server.document_message(admin, admin, content, name, "text/plain", with_size=False)
+        replies = await server.wait_for_messages(admin, number, timeout=60)
+        assert text_of(replies[-1]).startswith(told), (name, text_of(replies[-1]))
+    assert {p.name for p in bot_settings.index.articles_dir.iterdir()} >= {"vilnius.txt"}
+    assert not (bot_settings.index.articles_dir / "grande.txt").exists()

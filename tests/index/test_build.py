@@ -148,3 +148,24 @@ def test_old_snapshots_are_pruned(built, embedder):
         (settings.articles_dir / f"n{number}.txt").write_text(NEW_ARTICLE + f" Numero {number}.")
         build_index(settings, embedder)
     assert len(list(settings.index_dir.glob("snap-*"))) == snapshot.KEEP_SNAPSHOTS
+
+
+@pytest.mark.parametrize(
+    "text, quote",
+    [
+        ("Titolo\n\nIl ministro ha detto: «Firmeremo».", "Il ministro ha detto: «Firmeremo»."),
+        ("Titolo\n\nIl ministro ha detto: «Firmeremo»", "Il ministro ha detto: «Firmeremo»"),
+        ("Titolo\n\nIl numero dei disoccupati è salito a 1.500", "Il numero dei disoccupati è salito a 1.500"),
+        ("Disoccupazione in crescita a Minsk\n\nIl numero dei disoccupati è salito a 1.500", "Il numero dei disoccupati è salito a 1.500"),
+        ("Il numero dei disoccupati è salito a 1.500", "Il numero dei disoccupati è salito a 1.500"),
+    ],
+    ids=["quote and full stop", "quote", "number", "number under a long title", "number alone"],
+)
+def test_short_article_ending_in_a_quote_or_a_number_is_indexed(built, embedder, text, quote):
+    (built.articles_dir / "breve.txt").write_text(text)
+    report = build_index(built, embedder)
+    assert (report.added, report.skipped) == (1, ())
+    archive = Archive.open(built, embedder)
+    question = "Cosa ha detto il ministro?" if "ministro" in quote else "Quanti sono i disoccupati?"
+    found = [answer for answer in archive.ask(question, k=5).answers if answer.article_id == "breve.txt"]
+    assert found and found[0].quote == quote

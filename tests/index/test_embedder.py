@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.config import load_settings
 from index.embedder import Embedder
 
 TEXTS = [
@@ -27,7 +28,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def test_vectors_come_back_in_the_callers_order_whatever_the_batches(embedder):
     spans = [sentence_spans(t) for t in TEXTS]
-    small = Embedder(batch_size=2)
+    small = Embedder(embedder.identity, batch_size=2, models_dir=load_settings().models_dir)
     counted = []
     batched = small.encode_sentences(TEXTS, spans, progress=counted.append)
     one_by_one = [embedder.encode_sentences([t], [s])[0] for t, s in zip(TEXTS, spans)]
@@ -58,5 +59,8 @@ def test_private_tokenizer_counts_and_offsets_as_the_models_own(embedder):
     own = tokenizer(texts, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
     assert embedder.count_tokens(texts) == [len(ids) for ids in own]
     own = tokenizer(texts, return_offsets_mapping=True, truncation=True, max_length=embedder.max_tokens)["offset_mapping"]
-    for mine, theirs in zip(embedder._offsets(texts), own):
-        np.testing.assert_array_equal(mine, np.array(theirs))
+    for mine, theirs in zip(embedder._token_offsets(texts), own):
+        np.testing.assert_array_equal(np.array(mine), np.array(theirs))
+    for mine, theirs, text in zip(embedder._offsets(texts), own, texts):  # pooled spans: the word, no space
+        trimmed = [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in theirs]
+        np.testing.assert_array_equal(mine, np.array([(s, e) if s < e else (0, 0) for s, e in trimmed]))

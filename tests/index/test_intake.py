@@ -124,3 +124,22 @@ def test_any_name_is_refused_or_saved_inside_articles(name):
             assert len(path.name.encode()) <= 255 and path.suffix in intake.UPLOAD_SUFFIXES
         assert files_outside(root, articles) <= {root / "data"}
     figures.record("generated upload names", 1, 1)
+
+
+def test_an_upload_of_unknown_size_is_checked_by_its_bytes(tmp_path):
+    """Telegram's ``file_size`` is optional: without it the check before the download is by name only."""
+    assert intake.check_upload("nota.txt", None) == "nota.txt"
+    with pytest.raises(UploadError, match="only .txt"):
+        intake.check_upload("nota.exe", None)
+    articles = tmp_path / "articles"
+    with pytest.raises(UploadError, match="the limit is 5 MB"):  # what was downloaded is checked again
+        intake.save_article(articles, "big.txt", b"parola " * (intake.MAX_UPLOAD_BYTES // 7 + 1))
+    with pytest.raises(UploadError, match="the file is empty"):
+        intake.save_article(articles, "empty.txt", b"")
+    assert intake.save_article(articles, "nota.txt", ARTICLE).read_bytes() == ARTICLE
+
+
+@pytest.mark.parametrize("size, reason", [(0, "the file is empty"), (intake.MAX_UPLOAD_BYTES + 1, "the limit is 5 MB")])
+def test_a_known_size_is_checked_before_the_download(size, reason):
+    with pytest.raises(UploadError, match=reason):
+        intake.check_upload("nota.txt", size)

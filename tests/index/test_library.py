@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from index import snapshot
@@ -40,3 +44,39 @@ def test_a_damaged_published_snapshot_is_not_used(built, embedder, library):
     assert library.ask(QUESTION).no_answer  # still the old, whole index
     assert library.archive.folder == before
     assert library.ask("Chi ha incontrato Lavrov a Minsk?").answers
+
+
+MINSK = "Chi ha incontrato Lavrov a Minsk?"
+
+
+def ids(response) -> list[str]:
+    return [answer.article_id for answer in response.answers]
+
+
+def test_the_index_folder_deleted_under_it_keeps_answering_and_says_so_once(built, embedder, library, caplog):
+    expected = library.ask(MINSK)
+    assert expected.answers
+    shutil.rmtree(built.index_dir)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):
+            with ThreadPoolExecutor(4) as pool:  # new threads, as the bot's: each opens its own connection
+                in_threads = list(pool.map(lambda _: library.ask(MINSK), range(8)))
+            assert in_threads == [expected] * 8
+            assert library.ask(MINSK) == expected
+            assert library.stats().articles == 5
+    problems = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(problems) == 1, [record.getMessage() for record in problems]
+    assert str(built.index_dir) in problems[0].getMessage()
+    report = library.reindex()  # a later /reindex rebuilds it
+    assert report.total_articles == 5 and snapshot.exists(built.index_dir)
+    assert ids(library.ask(MINSK)) == ids(expected)
+    assert library.archive.folder.exists()
+
+
+def test_after_the_index_folder_is_deleted_a_build_elsewhere_is_answered_from(built, embedder, library):
+    expected = library.ask(MINSK)
+    shutil.rmtree(built.index_dir)
+    assert library.ask(MINSK) == expected
+    build_index(built, embedder)  # as `newsdesk index` from a shell would
+    assert ids(library.ask(MINSK)) == ids(expected)
+    assert library.archive.folder == snapshot.current(built.index_dir)

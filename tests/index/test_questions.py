@@ -47,3 +47,10 @@ def test_any_question_gets_a_well_formed_response(seed_archive, question):
 def test_blank_question_is_a_question_error(seed_archive, question):
     with pytest.raises(QuestionError):
         seed_archive.ask(question)
+
+
+@pytest.mark.parametrize("question", ["e\udc88", "Chi ha incontrato Lavrov\udcf1 a Minsk?", "\ud800"])
+def test_lone_surrogates_are_asked_not_a_crash(seed_archive, question):
+    """Text decoded with ``surrogateescape`` (a shell's stdin, os.fsdecode) carries lone surrogates."""
+    response = seed_archive.ask(question)
+    assert response.no_answer == (not response.answers)
