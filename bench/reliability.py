@@ -30,6 +30,7 @@ TESTS = [
     "tests/index/test_bad_articles.py",
     "tests/index/test_intake.py",
     "tests/index/test_questions.py",
+    "tests/index/test_fetcher.py",
     "tests/bot/test_api_faults.py",
     "tests/bot/test_delivery.py",
     "tests/bot/test_reindex_under_load.py",

@@ -181,7 +181,11 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @admin_only
 async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/add, in reply to a document: add it to the archive."""
-    message = update.effective_message
+    await add_replied(update.effective_message, context)
+
+
+async def add_replied(message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add the document ``message`` replies to, or say how /add is used."""
     original = message.reply_to_message
     if original is None or original.document is None:
         await message.reply_text(messages.text("add_usage", language(message)))

@@ -36,7 +36,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot import admin, asking, guide, inline  # noqa: E402
+from bot import admin, asking, feeds, guide, inline, links  # noqa: E402
 from bot.access import Access  # noqa: E402
 from bot.delivery import DeliveringRateLimiter  # noqa: E402
 from bot.errors import on_error  # noqa: E402
@@ -75,6 +75,7 @@ def build_application(settings: BotSettings, library: Library) -> Application:
         uploads=UploadAllowance(settings.upload_mb_per_day * 1024 * 1024),
     )
     add_handlers(application)
+    feeds.schedule(application, settings.feed_minutes)
     return application
 
 
@@ -82,10 +83,12 @@ def add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, guard), group=-1)
     commands = [
         ("start", guide.start), ("help", guide.help_command), ("ask", asking.ask),
-        ("reindex", admin.reindex), ("stats", admin.stats), ("add", admin.add),
+        ("reindex", admin.reindex), ("stats", admin.stats), ("add", links.add), ("feeds", feeds.feeds_command),
     ]
     for name, callback in commands:
         application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
+    private_links = NEW_MESSAGES & filters.ChatType.PRIVATE & links.ONLY_LINKS  # before questions: links are added
+    application.add_handler(MessageHandler(private_links, links.link_message))
     captioned = filters.CAPTION & ~(filters.ChatType.PRIVATE & filters.Document.ALL)  # a private document is an upload
     application.add_handler(MessageHandler(NEW_MESSAGES & ((filters.TEXT & ~filters.COMMAND) | captioned), asking.text_message))
     application.add_handler(MessageHandler(NEW_MESSAGES & filters.ChatType.PRIVATE & filters.Document.ALL, admin.document))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from index.config import Settings, load_settings
+from index.config import FetchSettings, Settings, load_fetch_settings, load_settings
 from index.errors import ConfigError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -15,6 +15,7 @@ DEFAULT_UPLOAD_MB_PER_DAY = 50  # ten files at the 5 MB limit; 0 = no cap
 DEFAULT_CONCURRENT_UPDATES = 32
 DEFAULT_SEND_TIMEOUT = 20.0  # seconds to wait for Telegram's answer before a reply counts as maybe delivered
 DEFAULT_DELIVERY_DEADLINE = 300.0  # seconds a reply is retried through a Telegram outage (see bot.delivery)
+DEFAULT_FEED_MINUTES = 15.0  # minutes between two poll rounds over the feeds; 0 = no polling
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class BotSettings:
     concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
     send_timeout: float = DEFAULT_SEND_TIMEOUT
     delivery_deadline: float = DEFAULT_DELIVERY_DEADLINE
+    fetch: FetchSettings = field(default_factory=FetchSettings)  # NEWSDESK_FETCH_ALLOW
+    feed_minutes: float = DEFAULT_FEED_MINUTES
 
     @property
     def files_url(self) -> str:
@@ -71,6 +74,8 @@ def load_bot_settings(environ: dict[str, str] | None = None) -> BotSettings:
         webhook_port=_integer(env, "NEWSDESK_WEBHOOK_PORT", DEFAULT_WEBHOOK_PORT),
         questions_per_minute=_integer(env, "NEWSDESK_QUESTIONS_PER_MINUTE", DEFAULT_QUESTIONS_PER_MINUTE),
         upload_mb_per_day=_integer(env, "NEWSDESK_UPLOAD_MB_PER_DAY", DEFAULT_UPLOAD_MB_PER_DAY),
+        fetch=load_fetch_settings(env),
+        feed_minutes=_minutes(env, "NEWSDESK_FEED_MINUTES", DEFAULT_FEED_MINUTES),
     )
 
 
@@ -90,3 +95,16 @@ def _integer(env, name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _minutes(env, name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = -1.0
+    if not 0 <= minutes <= 7 * 24 * 60:
+        raise ConfigError(f"{name} must be a number of minutes (0 to stop polling), not {value!r}")
+    return minutes

@@ -15,7 +15,8 @@ COMMANDS = {
         BotCommand("start", "Welcome and example questions"),
         BotCommand("stats", "What the archive holds (admins)"),
         BotCommand("reindex", "Index new and changed articles (admins)"),
-        BotCommand("add", "Add the document you reply to (admins)"),
+        BotCommand("add", "Add the document you reply to, or links (admins)"),
+        BotCommand("feeds", "The feeds followed: list, add, remove (admins)"),
     ],
     messages.ITALIAN: [
         BotCommand("ask", "Fai una domanda sull'archivio"),
@@ -23,7 +24,8 @@ COMMANDS = {
         BotCommand("start", "Benvenuto e domande di esempio"),
         BotCommand("stats", "Cosa contiene l'archivio (amministratori)"),
         BotCommand("reindex", "Indicizza gli articoli nuovi e modificati (amministratori)"),
-        BotCommand("add", "Aggiungi il documento a cui rispondi (amministratori)"),
+        BotCommand("add", "Aggiungi il documento a cui rispondi, o dei link (amministratori)"),
+        BotCommand("feeds", "I feed seguiti: elenca, aggiungi, rimuovi (amministratori)"),
     ],
 }
 

