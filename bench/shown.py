@@ -197,12 +197,11 @@ def refusals(embedder: Embedder, per_language: int) -> None:
         yes, no = records[: len(answerable)], records[len(answerable) :]
         related_yes = np.array([r["relatedness"] for r in yes])
         related_no = np.array([r["relatedness"] for r in no])
-        bars = calibration
+        shipped = calibration[language].related_bar  # the bar of the questions' language (most are told right)
         print(f"\n  {name}: {len(answerable)} answerable (of the sample), {len(unanswerable)} of held-out topics (all)")
         print(f"  {'bar':>6}{'false refusals':>16}{'unanswerable refused':>22}")
-        shipped = {lang: c.related_bar for lang, c in bars.items()}
-        for bar in sorted(set(BARS.tolist()) | set(shipped.values())):
-            mark = "  <- shipped (" + ", ".join(l for l, b in shipped.items() if b == bar) + ")" if bar in shipped.values() else ""
+        for bar in sorted(set(BARS.tolist()) | {shipped}):
+            mark = "  <- shipped" if bar == shipped else ""
             print(f"  {bar:>6.2f}{np.mean(related_yes < bar):>16.3f}{np.mean(related_no < bar):>22.3f}{mark}")
         false = np.mean([r["no_answer"] for r in yes])
         refused = np.mean([r["no_answer"] for r in no])
