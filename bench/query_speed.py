@@ -76,7 +76,7 @@ def vector_recall(archive: Archive, exact: faiss.Index, embedder: Embedder, text
     """Share of the exact top-10 that the archive's own vector index returns."""
     found = 0
     for text in texts:
-        vector = embedder.encode_one(text)
+        vector = embedder.encode_question(text)
         truth = set(exact.search(vector.reshape(1, -1), RECALL_AT)[1][0].tolist())
         found += len(truth & set(archive.vectors.search(vector, RECALL_AT).ids.tolist()))
     return found / (RECALL_AT * len(texts))

@@ -26,7 +26,7 @@ from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2_000  # longer text is cut: the model reads 256 tokens anyway
+MAX_QUESTION_CHARS = 2_000  # longer text is cut: the model reads 256 (MiniLM) or 512 (e5) tokens anyway
 _KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
 
 
@@ -79,7 +79,7 @@ class Answerer:
         keyword_job = _KEYWORD_SEARCHES.submit(
             self.store.keyword_search, keywords.match_expression(terms), self.settings.candidates
         )
-        query = self.embedder.encode_one(model_text(question, language))
+        query = self.embedder.encode_question(model_text(question, language))
         hits = self.vectors.search(query, self.settings.candidates * self.settings.sentences_per_passage)
         vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, self.settings.candidates)
         keyword = dict(keyword_job.result())

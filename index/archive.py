@@ -40,7 +40,7 @@ class Archive:
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Archive":
         """Open the live snapshot, checking it whole; raises ``IndexMissingError``,
         ``IndexCorruptError`` (saying what is damaged and how to rebuild) or ``ModelMismatchError``."""
-        embedder = embedder or Embedder(settings.model)
+        embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
         try:
             folder = snapshot.current(settings.index_dir)
             manifest = snapshot.read_manifest(folder)
@@ -76,6 +76,7 @@ class Archive:
             vector_index=self.vectors.kind,
             sizes=snapshot.folder_sizes(self.folder),
             languages=self.store.languages(),
+            model_location=self.embedder.location,
         )
 
     def close(self) -> None:
@@ -90,7 +91,7 @@ def build_index(
     show_progress: bool = False,
 ) -> BuildReport:
     """Bring the index up to date with the articles folder (everything again with ``full``)."""
-    embedder = embedder or Embedder(settings.model)
+    embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
     return build.build(settings, embedder, full=full, progress=progress, show_progress=show_progress)
 
 

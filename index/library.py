@@ -37,7 +37,7 @@ class Library:
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.model)
+        self.embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
         self._archive: Archive | None = None
         self._swap = threading.Lock()
         self._refresh = threading.Lock()

