@@ -261,7 +261,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=3000, help="questions per language (default 3000)")
     parser.add_argument("--seeds-only", action="store_true", help="only the written seed questions, shipped calibration")
     args = parser.parse_args()
-    embedder = Embedder(args.model)
+    embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     if args.seeds_only:
         seed_check(embedder)
         return

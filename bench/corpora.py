@@ -23,13 +23,14 @@ import numpy as np
 import squad
 from index.archive import build_index
 from index.build import embedding_text
-from index.config import DEFAULT_MODEL, Settings
+from index.config import DEFAULT_MODEL, Settings, load_settings
 from index.embedder import Embedder
 from index.snapshot import STORE_FILE, current
 from index.store import Store
 
 WORK = Path(__file__).resolve().parent / ".work"
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "articles"
+MODELS_DIR = load_settings().models_dir  # where converted models are installed (NEWSDESK_MODELS_DIR)
 COPY_MARKER = re.compile(r" \[copia \d+\]")
 NOISE = 0.02
 
@@ -43,7 +44,7 @@ def model_slug(identity: str) -> str:
 
 def squad_archive(embedder: Embedder, root: Path | None = None) -> Settings:
     root = root or WORK / f"squad{model_slug(embedder.identity)}"
-    settings = Settings.for_data_dir(root, model=embedder.identity)
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
     if not (settings.articles_dir / "squad.jsonl").exists():
         squad.write_articles(settings.articles_dir)
     build_index(settings, embedder)
@@ -55,7 +56,7 @@ def held_out_archive(embedder: Embedder, every: int = 8, offset: int = 0) -> Set
     its article file rewritten without them, brought up to date incrementally."""
     full = squad_archive(embedder)
     root = WORK / f"squad{model_slug(embedder.identity)}-without{offset}of{every}"
-    settings = Settings.for_data_dir(root, model=embedder.identity)
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
     if not settings.index_dir.exists():
         shutil.copytree(full.index_dir, settings.index_dir, symlinks=True)
     kept = [p for p in squad.paragraphs() if squad.topic_number(p["id"]) % every != offset]
@@ -64,8 +65,9 @@ def held_out_archive(embedder: Embedder, every: int = 8, offset: int = 0) -> Set
     return settings
 
 
-def seed_archive(embedder: Embedder, root: Path = WORK / "seeds") -> Settings:
-    settings = Settings.for_data_dir(root)
+def seed_archive(embedder: Embedder, root: Path | None = None) -> Settings:
+    root = root or WORK / f"seeds{model_slug(embedder.identity)}"
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
     if not settings.articles_dir.exists():
         shutil.copytree(SEEDS, settings.articles_dir)
     build_index(settings, embedder)

@@ -61,7 +61,7 @@ BARS = np.round(np.arange(0.05, 0.951, 0.05), 2)
 def ask_cli(settings: Settings, questions: Iterable[str], k: int = K) -> list[dict]:
     """The JSON lines ``newsdesk ask --batch - --json -k`` prints, one per question."""
     env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir), "NEWSDESK_INDEX_DIR": str(settings.index_dir),
-           "NEWSDESK_MODEL": settings.model, "PYTHONPATH": str(ROOT)}
+           "NEWSDESK_MODEL": settings.model, "NEWSDESK_MODELS_DIR": str(settings.models_dir), "PYTHONPATH": str(ROOT)}
     lines = "".join(" ".join(q.split()) + "\n" for q in questions)
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "ask", "--batch", "-", "--json", "-k", str(k)],
@@ -220,7 +220,7 @@ def main() -> None:
     parser.add_argument("--no-refusal", action="store_true", help="skip the refusal trade-off")
     parser.add_argument("--no-quality", action="store_true", help="only the refusal trade-off")
     args = parser.parse_args()
-    embedder = Embedder(args.model)
+    embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     settings = corpora.squad_archive(embedder)
     print(f"model {embedder.identity}; SQuAD-it archive in {settings.data_dir}")
     if not args.no_quality:
