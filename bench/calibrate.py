@@ -146,12 +146,15 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
 
 
 def confidence(w: np.ndarray) -> Confidence:
+    """The model of fitted coefficients: cosine, coverage, fused[, first], then the intercept."""
+    first = round(float(w[3]), 3) if len(w) == 5 else 0.0
     return Confidence(cosine=round(float(w[0]), 3), coverage=round(float(w[1]), 3), fused=round(float(w[2]), 3),
-                      intercept=round(float(w[3]), 3))
+                      intercept=round(float(w[-1]), 3), first=first)
 
 
 def probabilities(model: Confidence, signals: np.ndarray) -> np.ndarray:
-    w = np.array([model.cosine, model.coverage, model.fused])
+    """The model's probability for rows of signals (a fourth column, when present, says "first")."""
+    w = np.array([model.cosine, model.coverage, model.fused, model.first])[: signals.shape[1]]
     return 1 / (1 + np.exp(-np.clip(signals @ w + model.intercept, -50, 50)))
 
 
@@ -162,14 +165,18 @@ def fit_language(rows: list[dict], seeds: list[dict], language: str) -> Calibrat
     label = np.array([r["answerable"] for r in mine + written], dtype=float)
     weight = np.r_[np.ones(len(mine)), np.full(len(written), SEED_SHARE * len(mine) / max(1, len(written)))]
     related = confidence(fit_logistic(top, label, weight))
-    shortlisted = [(p["signals"], p["answers"]) for r in mine if r["answerable"] for p in r["passages"]]
+    shortlisted = [(p["signals"] + [float(i == 0)], p["answers"]) for r in mine if r["answerable"] for i, p in enumerate(r["passages"])]
     answers = confidence(fit_logistic(np.array([s for s, _ in shortlisted]), np.array([a for _, a in shortlisted], dtype=float)))
     p_top = probabilities(related, top)
     squad_p, squad_y = p_top[: len(mine)], label[: len(mine)]
     print(f"\n{language}: {int(squad_y.sum())} answerable, {int(len(squad_y) - squad_y.sum())} of held-out topics, "
           f"{len(written)} written seed questions (weighing {SEED_SHARE:.0%} of the SQuAD ones)")
     print(f"    related {related}  SQuAD AUC {auc(squad_p[squad_y == 1], squad_p[squad_y == 0]):.3f}")
-    print(f"    answers {answers}  AUC {auc(*_split(answers, shortlisted)):.3f}")
+    first = np.array([s[3] for s, _ in shortlisted]) == 1
+    p_answers, answered = probabilities(answers, np.array([s for s, _ in shortlisted])), np.array([a for _, a in shortlisted])
+    print(f"    answers {answers}  AUC {auc(*_split(answers, shortlisted)):.3f}; first answers: mean confidence "
+          f"{p_answers[first].mean():.3f}, answering {answered[first].mean():.3f}, uncertain when they answer "
+          f"{np.mean(p_answers[first & answered] < 0.5):.3f}, when not {np.mean(p_answers[first & ~answered] < 0.5):.3f}")
     bar = refusal_table(squad_p, squad_y, p_top[len(mine):], label[len(mine):])
     following = following_table(mine, related, bar)
     return Calibration(related, bar, following, answers)
