@@ -18,7 +18,7 @@ sample and every question of a held-out topic, both languages, through the same 
 bar on the response's ``relatedness`` it prints the false refusals (answerable refused) against the
 unanswerable refused, and marks the shipped operating point with what the command really did.
 
-    python bench/shown.py [--model NAME] [--sample N] [--no-refusal]
+    python bench/shown.py [--model NAME] [--sample N] [--held-out N] [--no-refusal | --no-quality]
 """
 
 from __future__ import annotations
@@ -185,20 +185,21 @@ def _share(flags: list[bool]) -> str:
 # --- the refusal trade-off -------------------------------------------------------------------
 
 
-def refusals(embedder: Embedder, per_language: int) -> None:
+def refusals(embedder: Embedder, per_language: int, held_out: int | None = None) -> None:
     settings = corpora.held_out_archive(embedder, EVERY, OFFSET)
     calibration = calibration_of(embedder.identity)
     held = lambda q: squad.topic_number(q.paragraph) % EVERY == OFFSET  # noqa: E731
     print(f"\nrefusal trade-off: archive without the {EVERY}th topics (t % {EVERY} == {OFFSET}), `ask -k {K}`")
     for name, language, questions in (("Italian", "it", squad.italian_questions()), ("English", "en", squad.english_questions())):
         answerable = [q for q in sample(questions, per_language) if not held(q)]
-        unanswerable = [q for q in questions if held(q)]
+        unanswerable = sample([q for q in questions if held(q)], held_out)
         records = ask_cli(settings, [q.text for q in answerable + unanswerable])
         yes, no = records[: len(answerable)], records[len(answerable) :]
         related_yes = np.array([r["relatedness"] for r in yes])
         related_no = np.array([r["relatedness"] for r in no])
         shipped = calibration[language].related_bar  # the bar of the questions' language (most are told right)
-        print(f"\n  {name}: {len(answerable)} answerable (of the sample), {len(unanswerable)} of held-out topics (all)")
+        print(f"\n  {name}: {len(answerable)} answerable (of the sample), {len(unanswerable)} of held-out topics "
+              f"({'all' if held_out is None else 'a sample'})")
         print(f"  {'bar':>6}{'false refusals':>16}{'unanswerable refused':>22}")
         for bar in sorted(set(BARS.tolist()) | {shipped}):
             mark = "  <- shipped" if bar == shipped else ""
@@ -217,6 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--sample", type=int, default=1500, help="questions per language (default 1500)")
+    parser.add_argument("--held-out", type=int, help="questions of held-out topics per language (default: all)")
     parser.add_argument("--no-refusal", action="store_true", help="skip the refusal trade-off")
     parser.add_argument("--no-quality", action="store_true", help="only the refusal trade-off")
     args = parser.parse_args()
@@ -226,7 +228,7 @@ def main() -> None:
     if not args.no_quality:
         quality(embedder, settings, args.sample)
     if not args.no_refusal:
-        refusals(embedder, args.sample)
+        refusals(embedder, args.sample, args.held_out)
 
 
 if __name__ == "__main__":
