@@ -105,7 +105,7 @@ class Calibration:
 # answerable SQuAD questions, raised just above every written unanswerable seed question when that
 # refuses no written answerable one. All-MiniLM-L6-v2, on that split: Italian bar 0.55 refuses 4.8%
 # of answerable and 61% of unanswerable questions (AUC 0.925); English bar 0.53 (raised from 0.40
-# for "Who won the football World Cup in 2018?" at 0.528) refuses 8.0% and 44% (AUC 0.859). The
+# for "What is the capital of Australia?" at 0.528) refuses 8.0% and 44% (AUC 0.859). The
 # later answers' bar hides at most 1% of the gold passages found at positions 2-5. The confidence of
 # first answers matches how often they answer (Italian 0.708, English 0.456 on that split); later
 # answers, gold in 5-7% of cases, are nearly always marked uncertain.
