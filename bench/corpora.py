@@ -1,6 +1,9 @@
 """Corpora for the benchmarks, built once and kept in ``bench/.work/`` (ignored by git).
 
 - ``squad_archive()``: the 2,010 SQuAD-it paragraphs as articles, indexed with the shipped pipeline.
+- ``squad_archive(embedder, root, model)`` with another model: kept apart, ``bench/.work/squad-<model>``.
+- ``held_out_archive(embedder, every)``: the same without every ``every``-th Wikipedia article (topic),
+  made from the full one by removing paragraphs (an incremental build: nothing is embedded again).
 - ``seed_archive()``: the five seed articles.
 - ``repeated_archive(copies)``: SQuAD-it repeated ``copies`` times (50 copies ≈ 100,000 passages), for speed
   at size. Each copy's text carries a marker, so it is a distinct article and passage; its vectors are
@@ -20,27 +23,51 @@ import numpy as np
 import squad
 from index.archive import build_index
 from index.build import embedding_text
-from index.config import Settings
+from index.config import DEFAULT_MODEL, Settings, load_settings
 from index.embedder import Embedder
 from index.snapshot import STORE_FILE, current
 from index.store import Store
 
 WORK = Path(__file__).resolve().parent / ".work"
 SEEDS = Path(__file__).resolve().parents[1] / "data" / "articles"
+MODELS_DIR = load_settings().models_dir  # where converted models are installed (NEWSDESK_MODELS_DIR)
 COPY_MARKER = re.compile(r" \[copia \d+\]")
 NOISE = 0.02
 
 
-def squad_archive(embedder: Embedder, root: Path = WORK / "squad") -> Settings:
-    settings = Settings.for_data_dir(root)
+def model_slug(identity: str) -> str:
+    """A folder name for a model: "" for the bundled one (its archives keep their old folders)."""
+    if identity == DEFAULT_MODEL:
+        return ""
+    return "-" + re.sub(r"[^A-Za-z0-9.]+", "_", Path(identity).name or identity).strip("_")
+
+
+def squad_archive(embedder: Embedder, root: Path | None = None) -> Settings:
+    root = root or WORK / f"squad{model_slug(embedder.identity)}"
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
     if not (settings.articles_dir / "squad.jsonl").exists():
         squad.write_articles(settings.articles_dir)
     build_index(settings, embedder)
     return settings
 
 
-def seed_archive(embedder: Embedder, root: Path = WORK / "seeds") -> Settings:
-    settings = Settings.for_data_dir(root)
+def held_out_archive(embedder: Embedder, every: int = 8, offset: int = 0) -> Settings:
+    """SQuAD-it without the topics ``t`` with ``t % every == offset``: a copy of the full archive,
+    its article file rewritten without them, brought up to date incrementally."""
+    full = squad_archive(embedder)
+    root = WORK / f"squad{model_slug(embedder.identity)}-without{offset}of{every}"
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
+    if not settings.index_dir.exists():
+        shutil.copytree(full.index_dir, settings.index_dir, symlinks=True)
+    kept = [p for p in squad.paragraphs() if squad.topic_number(p["id"]) % every != offset]
+    squad.write_articles(settings.articles_dir, items=kept)
+    build_index(settings, embedder)
+    return settings
+
+
+def seed_archive(embedder: Embedder, root: Path | None = None) -> Settings:
+    root = root or WORK / f"seeds{model_slug(embedder.identity)}"
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
     if not settings.articles_dir.exists():
         shutil.copytree(SEEDS, settings.articles_dir)
     build_index(settings, embedder)

@@ -5,6 +5,7 @@ Reads the public data in ``../shared/bench/`` (read-only; nothing is copied into
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from dataclasses import dataclass
@@ -37,13 +38,14 @@ def paragraphs() -> list[dict]:
     return items
 
 
-def write_articles(folder: Path, name: str = "squad.jsonl") -> Path:
-    """The paragraphs as one .jsonl article file in ``folder``."""
+def write_articles(folder: Path, name: str = "squad.jsonl", items: list[dict] | None = None) -> Path:
+    """The paragraphs (or ``items`` of them) as one .jsonl article file in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    with path.open("w", encoding="utf-8") as stream:
-        for item in paragraphs():
-            stream.write(json.dumps(item, ensure_ascii=False) + "\n")
+    text = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in (paragraphs() if items is None else items))
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return path  # unchanged: the next build is a no-op
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -72,6 +74,16 @@ def english_questions(name: str = "squad.jsonl") -> list[Question]:
         for q in italian_questions(name)
         if q.id in english
     ]
+
+
+def topic_number(paragraph_id: str) -> int:
+    """The Wikipedia article (topic) number of a paragraph id ("p0042" or "squad.jsonl#p0042")."""
+    return _topic_numbers()[paragraph_id.rsplit("#", 1)[-1]]
+
+
+@functools.cache
+def _topic_numbers() -> dict[str, int]:
+    return {key.rsplit("#", 1)[-1]: topic for key, topic in paragraph_topics().items()}
 
 
 def paragraph_topics(name: str = "squad.jsonl") -> dict[str, int]:

@@ -74,6 +74,10 @@ STRINGS: dict[str, dict[str, str]] = {
         ENGLISH: "This question is too old: please ask it again.",
         ITALIAN: "Questa domanda è troppo vecchia: ripetila, per favore.",
     },
+    "uncertain": {
+        ENGLISH: "Not sure this answers it:",
+        ITALIAN: "Non sono sicuro che risponda:",
+    },
     "more_button": {ENGLISH: "More", ITALIAN: "Altre"},
     "undated": {ENGLISH: "undated", ITALIAN: "senza data"},
     "period_note": {

@@ -1,7 +1,7 @@
 """Answers rendered as Telegram HTML: pure functions, everything escaped, within Telegram's limits.
 
-Each answer is a header (title, date, source — a link when there is a URL)
-and the passage in a ``<blockquote>`` with the answering sentence in bold.
+Each answer is a header (title, date, source — a link when there is a URL, and
+a short caveat when the answer is uncertain) and the passage in a ``<blockquote>`` with the answering sentence in bold.
 When the whole would exceed ``MessageLimit.MAX_TEXT_LENGTH`` (counted as
 Telegram counts: visible characters in UTF-16 code units), the passages are
 trimmed around their quotes, and then the quotes themselves. Titles and plain
@@ -57,6 +57,8 @@ def render_answers(response: Response, answers: list[Answer], number_from: int =
 
 def render_answer(answer: Answer, number: int, language: str, context: int | None, quote_chars: int | None) -> str:
     header = f"<b>{number}. {escape(shorten(answer.title, TITLE_MAX_CHARS))}</b>\n{source_line(answer, language)}"
+    if answer.uncertain:  # related to the question, but less likely than not to answer it
+        header += f"\n<i>{escape(messages.text('uncertain', language))}</i>"
     body = quoted_passage(answer, context, quote_chars)
     if not visible_text(body).strip():  # nothing printable: Telegram would drop an empty quote
         body = ELLIPSIS
@@ -146,4 +148,5 @@ def web_host(source: str) -> str | None:
 
 
 def render_inline_description(answer: Answer, language: str) -> str:
-    return shorten(f"{answer.date or messages.text('undated', language)} · {answer.quote}", 200)
+    caveat = f"{messages.text('uncertain', language)} " if answer.uncertain else ""
+    return shorten(f"{caveat}{answer.date or messages.text('undated', language)} · {answer.quote}", 200)

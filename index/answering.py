@@ -9,18 +9,22 @@ The design and every weight are measured on SQuAD-it in ``bench/quality.py``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from index import dates, keywords, quotes, ranking
+from index.config import DEFAULT_MODEL
 from index.embedder import Embedder
 from index.errors import QuestionError
 from index.languages import ENGLISH, ITALIAN, UNDETERMINED, detect_language, question_language
 from index.records import Answer, Period, Response, StoredPassage
 from index.store import Store, passage_of
 from index.vectors import VectorIndex
+
+logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2_000  # longer text is cut: the model reads 256 (MiniLM) or 512 (e5) tokens anyway
 _KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
@@ -36,7 +40,6 @@ class RetrievalSettings:
     date_boost: float = 2.0  # added, times the date's fit, to a fused score: two standard deviations
     per_article: int = 2  # at most this many passages of one article among the answers
     duplicate_jaccard: float = 0.8  # passages this alike (word trigrams) are one answer
-    reserve: int = 3  # passages assessed beyond the k answered, in case the best-ranked do not answer
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Answerer:
         self.vectors = vectors
         self.embedder = embedder
         self.settings = settings or RetrievalSettings()
+        self.calibration = calibration_of(embedder.identity)
         self.article_of, self.date_of = store.catalog()
 
     # --- retrieval -----------------------------------------------------------------------
@@ -101,6 +105,23 @@ class Answerer:
     # --- answering -----------------------------------------------------------------------
 
     def ask(self, question: str, k: int, today: dt.date) -> Response:
+        found = self.examine(question, k, today)
+        calibration = self.calibration[found.language]
+        signals = [item.signals for item in found.shortlist]
+        judged = calibration.judge(signals)
+        answers = [_answer(found.shortlist[i], confidence, uncertain) for i, confidence, uncertain in judged]
+        return Response(
+            question=found.question,
+            no_answer=not answers,
+            answers=tuple(answers),
+            language=reply_language(found.question),
+            period=dates.period_label(found.period) if found.period else None,
+            relatedness=round(calibration.relatedness(signals), 3),
+        )
+
+    def examine(self, question: str, k: int, today: dt.date) -> "Examination":
+        """Everything ``ask`` judges, before judging: the first ``k`` ranked passages, quoted, with
+        their signals (benchmarks calibrate the judgement on these)."""
         text = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not text:
             raise QuestionError("the question is empty")
@@ -109,41 +130,23 @@ class Answerer:
         period = dates.parse_period(text, today)
         candidates = self.search(text, language, period)  # period words are searched: "1973" is evidence too
         ranked, scores = self.rank(candidates, period)
-        answers = self._answers(candidates, ranked, scores, k)
-        return Response(
-            question=text,
-            no_answer=not answers,
-            answers=tuple(answers),
-            language=reply_language(text),
-            period=dates.period_label(period) if period else None,
-        )
+        return Examination(text, detected, language, period, candidates, self.shortlist(candidates, ranked, scores, k))
 
-    def _answers(self, candidates: Candidates, ranked: list[int], scores: dict[int, float], k: int) -> list[Answer]:
-        """Quoted answers: first the best-ranked passage that answers, then the others the archive
-        can stand behind, in ranking order; none when no passage answers.
-
-        The best ``k + reserve`` ranked passages are assessed, so that a passage the ranking put
-        fourth but that holds every name of the question still answers when those above it do not.
-        """
-        wanted = ranked[: k + self.settings.reserve + 2 * self.settings.per_article]
+    def shortlist(self, candidates: Candidates, ranked: list[int], scores: dict[int, float], k: int) -> list["Assessed"]:
+        """The first ``k`` passages of the ranking once near-duplicates collapse, each quoted and
+        with the signals of whether it answers (benchmarks calibrate on these)."""
+        wanted = ranked[: k + 2 * self.settings.per_article]  # room for duplicates that collapse
         passages = self.store.passages(wanted)
         chosen = ranking.collapse_duplicates(
             [pid for pid in wanted if pid in passages], lambda pid: passages[pid].text, self.settings.duplicate_jaccard
-        )[: k + self.settings.reserve]
+        )[:k]
         vectors = self.store.sentence_vectors(chosen, self.vectors.dimension)
         weights = self.term_weights(candidates.topic_terms)
-        confidence = quotes.CONFIDENCE[candidates.language]
         assessed = []
         for pid in chosen:
             quote, signals = self.assess(candidates, passages[pid], vectors.get(pid), weights, scores[pid])
-            assessed.append((confidence.probability(signals), pid, quote))
-        confident = [item for item in assessed if item[0] >= confidence.threshold]
-        if not confident:
-            return []
-        first = confident[0]  # the best-ranked passage that answers
-        floor = confidence.threshold * quotes.FOLLOWING_SHARE
-        others = [item for item in assessed if item is not first and item[0] >= floor]
-        return [_answer(passages[pid], quote, scores[pid], p) for p, pid, quote in [first, *others][:k]]
+            assessed.append(Assessed(passages[pid], quote, signals, scores[pid]))
+        return assessed
 
     def term_weights(self, terms: dict[str, list[str]]) -> dict[str, float]:
         """IDF of the question's terms over the archive's passages."""
@@ -186,6 +189,16 @@ def reply_language(question: str) -> str:
     return language if language != UNDETERMINED else ENGLISH
 
 
+def calibration_of(model: str) -> dict[str, quotes.Calibration]:
+    """The "no answer" and confidence calibration of ``model``; a model without one of its own
+    borrows the bundled model's, which reads its cosines on another scale (a warning says so)."""
+    found = quotes.calibration_for(model)
+    if found is None:
+        logger.warning("no calibration for the model %s: using %s's; run bench/calibrate.py", model, DEFAULT_MODEL)
+        found = quotes.calibration_for(DEFAULT_MODEL)
+    return found
+
+
 def search_language(detected: str) -> str:
     """The language a question is searched in: the one detected, or the archive's own (Italian)
     when the text does not tell."""
@@ -200,10 +213,34 @@ def model_text(question: str, language: str) -> str:
     return " ".join(keywords.question_words(question, ITALIAN)) or question
 
 
-def _answer(passage: StoredPassage, quote: str, score: float, probability: float) -> Answer:
+@dataclass(frozen=True)
+class Examination:
+    """One question, read and searched: what ``ask`` judges."""
+
+    question: str  # the question as answered: one line, within ``MAX_QUESTION_CHARS``
+    detected: str  # the language detected, or UNDETERMINED
+    language: str  # the language it is searched (and judged) in
+    period: Period | None
+    candidates: Candidates
+    shortlist: list["Assessed"]  # the first k passages of the ranking, best first
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A ranked passage, quoted, with the signals of whether it answers."""
+
+    passage: StoredPassage
+    quote: str
+    signals: quotes.Signals
+    score: float
+
+
+def _answer(item: Assessed, confidence: float, uncertain: bool) -> Answer:
+    passage = item.passage
     return Answer(
         article_id=passage.article_id, title=passage.title, date=passage.date, source=passage.source,
-        quote=quote, passage=passage.text, score=round(float(score), 4), confidence=round(probability, 3),
+        quote=item.quote, passage=passage.text, score=round(float(item.score), 4),
+        confidence=round(confidence, 3), uncertain=uncertain,
     )
 
 

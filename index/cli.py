@@ -231,6 +231,9 @@ def _size(count: int) -> str:
     return str(count)
 
 
+UNCERTAIN_CAVEAT = "(not sure this answers it)"
+
+
 def format_response(response: Response, width: int = 88) -> str:
     header = f"Q: {response.question}" + (f"   [period {response.period}]" if response.period else "")
     if response.no_answer:
@@ -239,5 +242,6 @@ def format_response(response: Response, width: int = 88) -> str:
     for number, answer in enumerate(response.answers, start=1):
         meta = " · ".join(part for part in (answer.date or "undated", answer.source) if part)
         quote = textwrap.fill(f"“{answer.quote}”", width=width, initial_indent="   ", subsequent_indent="    ")
-        blocks.append(f"{number}. {answer.title}\n   {meta}\n{quote}")
+        caveat = f"   {UNCERTAIN_CAVEAT}\n" if answer.uncertain else ""
+        blocks.append(f"{number}. {answer.title}\n   {meta}\n{caveat}{quote}")
     return "\n\n".join(blocks)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import Stemmer
 
 from index import glossary
-from index.languages import ENGLISH, ITALIAN, QUESTION_FRAMING, fold, stopwords
+from index.languages import ENGLISH, ITALIAN, MAGNITUDE, QUESTION_FRAMING, fold, stopwords
 
 PREFIX_LENGTH = 5
 GRAM_LENGTH = 4
@@ -50,7 +50,8 @@ def content_words(text: str, language: str) -> list[str]:
 
 def question_words(question: str, language: str) -> list[str]:
     """The content words of a question without those that only frame it (unless nothing else is left)."""
-    raw = content_words(question, language)
+    magnitude = MAGNITUDE.get(language)
+    raw = content_words(magnitude.sub("how", question) if magnitude else question, language)
     framing = QUESTION_FRAMING.get(language, frozenset())
     return [w for w in raw if fold(w) not in framing] or raw
 

@@ -77,6 +77,10 @@ QUESTION_FRAMING = {
     ENGLISH: frozenset(words("happen happens happened happening occur occurred going")),
 }
 
+# "How big was the loan?" asks for a size: the adjective after "how" names no topic ("big" would
+# search "grande" and find the largest army of another article).
+MAGNITUDE = {ENGLISH: re.compile(r"\bhow\s+(?:big|large|long|old|far|tall|high|wide|deep|heavy|huge|often)\b", re.IGNORECASE)}
+
 _ITALIAN_ONLY = ITALIAN_STOPWORDS - ENGLISH_STOPWORDS
 _ENGLISH_ONLY = ENGLISH_STOPWORDS - ITALIAN_STOPWORDS
 

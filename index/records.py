@@ -59,18 +59,22 @@ class Answer:
     quote: str
     passage: str
     score: float  # the ranking score: fused keyword and vector evidence, plus the date's boost
-    confidence: float = 0.0  # how likely this passage answers the question (0 to 1)
+    confidence: float = 0.0  # how likely this passage answers the question (0 to 1), calibrated on SQuAD-it
+    uncertain: bool = False  # related to the question, but less likely than not to answer it: shown with a caveat
 
 
 @dataclass(frozen=True)
 class Response:
-    """Everything the archive says to one question, best answer first."""
+    """Everything the archive says to one question: its answers in ranking order (best first),
+    or ``no_answer`` when the best-ranked passage is unrelated to the question."""
 
     question: str
     no_answer: bool
     answers: tuple[Answer, ...] = ()
     language: str = "en"  # the question's language ("it", "en", "fr"…): replies use it where there are messages in it, else English
     period: str | None = None  # the period the question named, e.g. "2022-12"
+    relatedness: float = 0.0  # how likely the question's topic is in the archive, judged on the best-ranked
+    # passage (0 to 1): below the calibrated bar, "no answer"
 
 
 @dataclass(frozen=True)

@@ -62,14 +62,27 @@ def test_ask_json_shape(indexed, capsys):
     assert code == 0 and set(response) >= {"question", "no_answer", "answers"}
     assert response["no_answer"] is False and len(response["answers"]) == 2
     for answer in response["answers"]:
-        assert set(answer) >= {"article_id", "title", "date", "source", "quote", "passage", "score"}
+        assert set(answer) >= {"article_id", "title", "date", "source", "quote", "passage", "score", "confidence", "uncertain"}
         assert answer["quote"] in answer["passage"]
-        assert isinstance(answer["score"], float)
+        assert isinstance(answer["score"], float) and isinstance(answer["uncertain"], bool)
+        assert 0 <= answer["confidence"] <= 1
+    assert 0 < response["relatedness"] <= 1
 
 
 def test_ask_for_people(indexed, capsys):
     code, out, _ = run(capsys, "ask", "Chi è Dmitry Peskov?")
     assert code == 0 and out.startswith("Q: Chi è Dmitry Peskov?") and "1. " in out
+
+
+def test_an_uncertain_answer_has_a_caveat_for_people():
+    from index.cli import format_response
+    from index.records import Answer, Response
+
+    sure = Answer("a.txt", "Sure", "2022-12", "a.txt", "Quote one.", "Quote one.", 2.0, confidence=0.9)
+    unsure = Answer("b.txt", "Unsure", None, "b.txt", "Quote two.", "Quote two.", 1.0, confidence=0.2, uncertain=True)
+    out = format_response(Response("q?", no_answer=False, answers=(sure, unsure)))
+    assert out.count("(not sure this answers it)") == 1
+    assert out.index("Unsure") < out.index("(not sure this answers it)") < out.index("Quote two.")
 
 
 def test_batch_reads_lines_and_writes_json_lines(indexed, capsys, monkeypatch):

@@ -51,6 +51,17 @@ def test_undated_answer_in_italian():
     assert "senza data · a.txt" in markup
 
 
+@pytest.mark.parametrize(("language", "caveat"), [("en", "Not sure this answers it:"), ("it", "Non sono sicuro che risponda:")])
+def test_an_uncertain_answer_carries_a_short_caveat(language, caveat):
+    sure, unsure = answer(confidence=0.8), answer(title="Altro", confidence=0.3, uncertain=True)
+    markup = render.render_answers(response(sure, unsure, language=language), [sure, unsure])
+    plain, entities = parse_telegram_html(markup)
+    assert plain.count(caveat) == 1 and plain.index("Altro") < plain.index(caveat)  # under the second answer's header
+    assert any(e["type"] == "italic" for e in entities)
+    assert render.render_inline_description(unsure, language).startswith(caveat)
+    assert not render.render_inline_description(sure, language).startswith(caveat)
+
+
 def test_long_answers_are_trimmed_around_the_quote_within_the_limit():
     long_passage = ("Contesto prima. " * 400) + QUOTE + (" Contesto dopo." * 400)
     answers = [answer(passage=long_passage) for _ in range(3)]
@@ -111,6 +122,7 @@ def generated_answers(draw) -> Answer:
         article_id=draw(TEXT), title=draw(st.one_of(TEXT, LONG)),
         date=draw(st.one_of(st.none(), st.sampled_from(["2022", "2022-12", "2022-12-20"]), TEXT)),
         source=draw(st.one_of(TEXT, URLS, LONG)), quote=quote, passage=passage, score=draw(st.floats(-1, 1)),
+        confidence=draw(st.floats(0, 1)), uncertain=draw(st.booleans()),
     )
 
 
@@ -137,7 +149,7 @@ def test_every_page_of_any_response_is_valid_html_within_limits(response):
         shown = response.answers[number * asking.PAGE_SIZE : (number + 1) * asking.PAGE_SIZE]
         if not response.no_answer and shown:
             assert sum(e["type"] == "blockquote" for e in entities) == len(shown)
-        assert {e["type"] for e in entities} <= {"bold", "blockquote", "text_link"}
+        assert {e["type"] for e in entities} <= {"bold", "italic", "blockquote", "text_link"}
         if page.more_data is not None:
             assert len(page.more_data.encode()) <= MAX_CALLBACK_DATA_BYTES
         pages += 1
