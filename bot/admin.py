@@ -13,7 +13,6 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 
 from telegram import Message, Update
@@ -21,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, ContextTypes
 
 from bot import messages, render
+from bot.access import Handler
 from bot.limits import UploadAllowance
 from index import intake
 from index.errors import BuildInProgressError, NewsdeskError, UploadError
@@ -62,9 +62,6 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(messages.text("not_admin", language(message)))
     except TelegramError as error:
         logger.warning("could not send the refusal to user %s in chat %s: %s", user.id if user else None, chat, error)
-
-
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def admin_only(handler: Handler) -> Handler:
