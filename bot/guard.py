@@ -16,6 +16,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from typing import NoReturn
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
@@ -35,10 +37,7 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if _bot_left(update):
         raise ApplicationHandlerStop
     if not await access.permitted(update, context):
-        try:
-            await access.refuse(update, context)
-        finally:
-            raise ApplicationHandlerStop  # whatever the refusal did, the update goes no further
+        await _refuse_and_stop(access.refuse(update, context))
     message = update.effective_message
     if update.inline_query is not None:
         await _limit_inline(update, context)
@@ -47,14 +46,19 @@ async def guard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     edited = update.edited_message is not None
     if is_admin_action(update, context):
         if not admin.may_act(update, context):
-            try:
-                await admin.refuse(update, context)
-            finally:
-                raise ApplicationHandlerStop  # whatever the refusal did, the update goes no further
+            await _refuse_and_stop(admin.refuse(update, context))
     elif edited:
         raise ApplicationHandlerStop
     elif _is_question(message, context):
         await _limit_questions(update, message, context)
+
+
+async def _refuse_and_stop(refusal: Awaitable[None]) -> NoReturn:
+    """Send a refusal; whatever it does (Telegram may not take it), the update goes no further."""
+    try:
+        await refusal
+    finally:
+        raise ApplicationHandlerStop
 
 
 def is_admin_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
