@@ -114,7 +114,7 @@ class Answerer:
             question=found.question,
             no_answer=not answers,
             answers=tuple(answers),
-            language=reply_language(found.question),
+            language=reply_language(found.question, found.detected),
             period=dates.period_label(found.period) if found.period else None,
             relatedness=round(calibration.relatedness(signals), 3),
         )
@@ -182,10 +182,10 @@ class Answerer:
         return passage.text[passage.sentences[first][0] : passage.sentences[last][1]], signals
 
 
-def reply_language(question: str) -> str:
+def reply_language(question: str, detected: str) -> str:
     """The language the question is written in (the edges answer in it when they can), English
-    when nothing tells."""
-    language = question_language(question)
+    when nothing tells; ``detected`` is what ``detect_language`` made of it."""
+    language = question_language(question, detected)
     return language if language != UNDETERMINED else ENGLISH
 
 

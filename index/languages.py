@@ -104,13 +104,14 @@ def detect_language(text: str, default: str = UNDETERMINED) -> str:
     return ITALIAN if vowel_endings * 2 >= len(content) else ENGLISH
 
 
-def question_language(text: str) -> str:
-    """The language a question is written in: "it" or "en" as ``detect_language`` tells them, another
-    language's code when the identifier is sure of it, ``UNDETERMINED`` when nothing tells."""
+def question_language(text: str, detected: str | None = None) -> str:
+    """The language a question is written in: "it" or "en" as ``detect_language`` tells them (its
+    verdict ``detected``, when the caller has it already), another language's code when the
+    identifier is sure of it, ``UNDETERMINED`` when nothing tells."""
     label, confidence = _identifier().classify(text)
     if label not in (ITALIAN, ENGLISH) and confidence >= OTHER_LANGUAGE_CONFIDENCE:
         return label
-    return detect_language(text, UNDETERMINED)
+    return detected if detected is not None else detect_language(text, UNDETERMINED)
 
 
 @functools.cache
