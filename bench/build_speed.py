@@ -29,11 +29,12 @@ import squad  # noqa: E402
 
 from index.archive import build_index  # noqa: E402
 from index.build import embedding_text  # noqa: E402
-from index.config import Settings  # noqa: E402
-from index.embedder import Embedder  # noqa: E402
+from index.config import DEFAULT_MODEL, Settings, load_settings  # noqa: E402
+from index.embedder import PASSAGE, Embedder  # noqa: E402
 from index.snapshot import STORE_FILE, current  # noqa: E402
 from index.store import Store  # noqa: E402
 
+MODELS_DIR = load_settings().models_dir
 NO_OP_RUNS = 5
 # A forked child's peak RSS starts at its parent's, so the command's own peak is read by a small
 # launcher process, not by this one (which holds the model).
@@ -68,7 +69,8 @@ def warm_up(embedder: Embedder, settings: Settings) -> None:
 
 def time_no_op(settings: Settings) -> tuple[list[float], float]:
     """Seconds of each no-op run, and the peak RSS (MB) of one more."""
-    env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir)}
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir), "NEWSDESK_MODEL": settings.model,
+           "NEWSDESK_MODELS_DIR": str(settings.models_dir)}
     command = [str(Path(sys.executable).with_name("newsdesk")), "index"]
     times = []
     for _ in range(NO_OP_RUNS):
@@ -84,14 +86,15 @@ def time_no_op(settings: Settings) -> tuple[list[float], float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--rounds", type=int, default=2, help="timed builds and bare encodes (default 2)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="newsdesk-bench-"))
-    settings = Settings.for_data_dir(root / "data")
+    settings = Settings.for_data_dir(root / "data", model=args.model, models_dir=MODELS_DIR)
     squad.write_articles(settings.articles_dir)
 
-    embedder = Embedder()
+    embedder = Embedder(args.model, models_dir=MODELS_DIR)
     warm_up(embedder, settings)
     base_rss = peak_rss_mb()
 
@@ -104,7 +107,8 @@ def main() -> None:
 
     def timed_bare() -> float:
         started = time.perf_counter()
-        embedder.model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True)
+        embedder.model.encode(texts, prompt=embedder.prompt(PASSAGE) or None, batch_size=embedder.batch_size,
+                              normalize_embeddings=True)
         return time.perf_counter() - started
 
     # Rounds alternate the order (build, bare, bare, build, ...): a machine that drifts faster or

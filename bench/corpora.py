@@ -23,7 +23,7 @@ import numpy as np
 import squad
 from index.archive import build_index
 from index.build import embedding_text
-from index.config import DEFAULT_MODEL, Settings, load_settings
+from index.config import MINILM_MODEL, Settings, load_settings
 from index.embedder import Embedder
 from index.snapshot import STORE_FILE, current
 from index.store import Store
@@ -36,8 +36,8 @@ NOISE = 0.02
 
 
 def model_slug(identity: str) -> str:
-    """A folder name for a model: "" for the bundled one (its archives keep their old folders)."""
-    if identity == DEFAULT_MODEL:
+    """A folder name for a model: "" for MiniLM, once the default (its archives keep their old folders)."""
+    if identity == MINILM_MODEL:
         return ""
     return "-" + re.sub(r"[^A-Za-z0-9.]+", "_", Path(identity).name or identity).strip("_")
 
@@ -115,8 +115,8 @@ class RepeatingEmbedder(Embedder):
 
 def repeated_archive(embedder: Embedder, copies: int = 25, root: Path | None = None) -> Settings:
     """SQuAD-it ``copies`` times over (built from the SQuAD archive's vectors, plus noise)."""
-    root = root or WORK / f"repeated{copies}"
-    settings = Settings.for_data_dir(root)
+    root = root or WORK / f"repeated{copies}{model_slug(embedder.identity)}"
+    settings = Settings.for_data_dir(root, model=embedder.identity, models_dir=MODELS_DIR)
     if not settings.articles_dir.exists():
         settings.articles_dir.mkdir(parents=True)
         for copy in range(copies):

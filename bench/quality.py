@@ -30,6 +30,7 @@ import squad  # noqa: E402
 from index import dates, ranking  # noqa: E402
 from index.answering import search_language  # noqa: E402
 from index.archive import Archive  # noqa: E402
+from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.languages import UNDETERMINED, detect_language, fold  # noqa: E402
 
@@ -125,10 +126,11 @@ def report(name: str, language: str, evaluation: Evaluation, seconds: float) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--limit", type=int, help="questions per language (default: all)")
     parser.add_argument("--every", type=int, default=1, help="take every N-th question (a quicker, spread sample)")
     args = parser.parse_args()
-    embedder = Embedder()
+    embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     settings = corpora.squad_archive(embedder)
     archive = Archive.open(settings, embedder)
     print(f"SQuAD-it archive: {archive.stats().articles} articles, {archive.stats().passages} passages, "

@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 import corpora  # noqa: E402
 import squad  # noqa: E402
 from index.archive import Archive  # noqa: E402
-from index.embedder import Embedder  # noqa: E402
+from index.config import DEFAULT_MODEL  # noqa: E402
+from index.embedder import QUERY, Embedder  # noqa: E402
 
 RECALL_AT = 10
 BARE_HITS = 500  # as many sentence hits as the archive's own vector search asks for
@@ -62,11 +63,11 @@ def time_ask(archive: Archive, texts: list[str]) -> list[float]:
 
 
 def time_bare(embedder: Embedder, index: faiss.Index, texts: list[str]) -> list[float]:
-    model = embedder.model
+    model, prompt = embedder.model, embedder.prompt(QUERY) or None  # the model's query prompt, as ask reads it
     times = []
     for text in texts:
         started = time.perf_counter()
-        vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True)
+        vector = model.encode([text], prompt=prompt, normalize_embeddings=True, convert_to_numpy=True)
         index.search(np.ascontiguousarray(vector, dtype=np.float32), BARE_HITS)
         times.append((time.perf_counter() - started) * 1000)
     return times
@@ -103,10 +104,11 @@ def measure(name: str, archive: Archive, embedder: Embedder, texts: list[str]) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--questions", type=int, default=400)
     parser.add_argument("--copies", type=int, default=25)
     args = parser.parse_args()
-    embedder = Embedder()
+    embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     embedder.encode(["warm up"])
     texts = questions(args.questions)
     measure("seed archive", Archive.open(corpora.seed_archive(embedder), embedder), embedder, texts)

@@ -5,9 +5,10 @@ keyword weight of the fusion, per question language, chosen for recall@5 (then @
 written seed questions are checked with the shipped calibration. The "no answer" bar and the
 answers' confidence are fitted by ``bench/calibrate.py``.
 
-    python bench/tune.py [--every N] [--seeds-only]
+    python bench/tune.py [--model NAME] [--every N] [--seeds-only]
 
-It prints the values; the shipped ones live in ``index/ranking.py`` (and ``index/quotes.py``).
+It prints the values beside the shipped ones (``index/ranking.py``; the calibration is in
+``index/quotes.py``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ import squad  # noqa: E402
 from index import ranking  # noqa: E402
 from index.answering import search_language  # noqa: E402
 from index.archive import Archive  # noqa: E402
+from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.languages import UNDETERMINED, detect_language  # noqa: E402
 
-GRID = np.round(np.arange(0.3, 1.0001, 0.025), 3)
+GRID = np.round(np.arange(0.0, 1.0001, 0.05), 3)
 TODAY = dt.date(2026, 11, 21)
 
 
@@ -70,16 +72,19 @@ def tune_weights(archive, questions, candidates, topics) -> dict[str, float]:
                 best = (key, weight, recall(ranks["held"], 5), recall(ranks["held"], 1))
         (tune5, tune1), weight, held5, held1 = best
         chosen[language] = float(weight)
-        print(f"{language}: keyword weight {weight:.3f}  tune R@5 {tune5:.4f} R@1 {tune1:.4f} | held R@5 {held5:.4f} R@1 {held1:.4f}")
+        shipped = ranking.fusion_weights(archive.embedder.identity).keyword_weight(language)
+        print(f"{language}: keyword weight {weight:.3f} (shipped {shipped:.3f})  tune R@5 {tune5:.4f} R@1 {tune1:.4f} | "
+              f"held R@5 {held5:.4f} R@1 {held1:.4f}")
     return chosen
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--seeds-only", action="store_true")
     args = parser.parse_args()
-    embedder = Embedder()
+    embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     if not args.seeds_only:
         archive = Archive.open(corpora.squad_archive(embedder), embedder)
         questions = (squad.italian_questions() + squad.english_questions())[:: args.every]

