@@ -27,7 +27,7 @@ from index.vectors import VectorIndex
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2_000  # longer text is cut: the model reads 256 (MiniLM) or 512 (e5) tokens anyway
-_KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
+KEYWORD_WORKERS = 4  # keyword searches of concurrent questions, each beside its question's encoding
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,11 @@ class Answerer:
         self.settings = settings or RetrievalSettings.for_model(embedder.identity)
         self.calibration = calibration_of(embedder.identity)
         self.article_of, self.date_of = store.catalog()
+        self._keyword_searches = ThreadPoolExecutor(max_workers=KEYWORD_WORKERS, thread_name_prefix="keyword-search")
+
+    def close(self) -> None:
+        """Stop the keyword-search threads once the questions under way are done."""
+        self._keyword_searches.shutdown(wait=True)
 
     # --- retrieval -----------------------------------------------------------------------
 
@@ -85,7 +90,7 @@ class Answerer:
         best sentence's), so fusion weighs both sides of every candidate instead of a floor.
         """
         terms = keywords.query_terms(question, language)
-        keyword_job = _KEYWORD_SEARCHES.submit(
+        keyword_job = self._keyword_searches.submit(
             self.store.keyword_search, keywords.match_expression(terms), self.settings.candidates
         )
         query = self.embedder.encode_question(self.model_text(question, language))

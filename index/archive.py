@@ -91,6 +91,7 @@ class Archive:
         )
 
     def close(self) -> None:
+        self._answerer.close()
         self.store.close()
 
 

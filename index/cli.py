@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -77,6 +78,9 @@ def main(argv: list[str] | None = None, extra_commands: Iterable[AddCommand] = (
     except KeyboardInterrupt:
         print("newsdesk: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `newsdesk ask --batch ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush would fail again
+        return 1
 
 
 def configure_logging(verbose: bool = False) -> None:

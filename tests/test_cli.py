@@ -164,3 +164,17 @@ def test_ten_megabytes_of_blank_lines_say_so_in_one_line(built, embedder, tmp_pa
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [(r["line"], r["question"]) for r in records] == [(6_250_001, GOOD[1].decode())]
     assert log_free(result.stderr) == ["newsdesk: skipped 6,250,000 blank lines"]
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(indexed, tmp_path):
+    """`newsdesk ask --batch ... | head -1`: no traceback when the reader leaves."""
+    questions = "\n".join(["Cosa è stato concordato a Minsk?"] * 40) + "\n"
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(indexed.data_dir), "PYTHONPATH": str(ROOT)}
+    pipeline = subprocess.Popen([sys.executable, "-m", "bot.cli", "ask", "--batch", "-"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    pipeline.stdin.write(questions.encode())
+    pipeline.stdin.close()
+    pipeline.stdout.readline()
+    pipeline.stdout.close()  # the reader leaves after one line
+    pipeline.wait(timeout=120)
+    assert b"Traceback" not in pipeline.stderr.read()
