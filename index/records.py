@@ -22,6 +22,7 @@ class Article:
     source: str  # URL if known, else the file name
     language: str  # "it", "en" or "und"
     content_hash: str
+    date_origin: str = ""  # where ``date`` came from: "metadata" (the file's own), "feed", "text"; "" when undated
 
 
 @dataclass(frozen=True)
