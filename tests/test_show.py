@@ -8,7 +8,7 @@ import pytest
 
 from index.views import NO_ARTICLE, NO_INDEX
 from index.webpages import PageRecord, with_record
-from tests.test_cli import run, use
+from tests.test_cli import env, indexed, run  # noqa: F401 -- env and indexed: fixtures (without and with an index)
 from tests.web import article_page
 
 SEED = "002_236b9d47b589822e.txt"  # " date 2022-12" in its header
@@ -21,16 +21,6 @@ KEYS = {"file", "article_id", "title", "date", "date_origin", "language", "sourc
 FEED_PAGE = with_record(
     article_page("Putin a Minsk per i colloqui", None, PARAGRAPHS), PageRecord("https://example.org/minsk", published="2026-10-01")
 )
-
-
-@pytest.fixture
-def indexed(built, monkeypatch, embedder):
-    return use(monkeypatch, built)
-
-
-@pytest.fixture
-def unindexed(settings, monkeypatch, embedder):
-    return use(monkeypatch, settings)
 
 
 def show_json(capsys, *targets: str) -> tuple[int, list[dict], str]:
@@ -132,12 +122,12 @@ def test_for_people(indexed, capsys, tmp_path):
     assert max(len(line) for line in out.splitlines() if not line.startswith(("== ", "source:", "file:"))) <= 88  # text filled
 
 
-def test_without_an_index_files_are_shown_and_ids_are_unknown(unindexed, capsys):
-    code, views, _ = show_json(capsys, str(unindexed.articles_dir / SEED), SEED.replace(".txt", ".md"))
+def test_without_an_index_files_are_shown_and_ids_are_unknown(env, capsys):
+    code, views, _ = show_json(capsys, str(env.articles_dir / SEED), SEED.replace(".txt", ".md"))
     assert code == 1 and (views[0]["article_id"], views[0]["indexed"], views[0]["date"]) == (SEED, False, "2022-12")
     assert views[1] == {"file": SEED.replace(".txt", ".md"), "error": NO_INDEX}
 
 
-def test_an_id_without_a_path_is_read_from_the_articles_folder(unindexed, capsys):
+def test_an_id_without_a_path_is_read_from_the_articles_folder(env, capsys):
     code, (view,), _ = show_json(capsys, SEED)  # no index: the file data/articles/SEED, as it would be read
     assert code == 0 and (view["file"], view["article_id"], view["indexed"]) == (SEED, SEED, False)
