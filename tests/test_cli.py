@@ -6,6 +6,7 @@ import io
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import time
 import pytest
 
 from bot.cli import main
+from index import snapshot
 from tests.index.runs import ROOT
 
 
@@ -110,6 +112,29 @@ def test_missing_index_says_how_to_build_it(env, capsys):
 def test_missing_batch_file(indexed, capsys, tmp_path):
     code, _, err = run(capsys, "ask", "--batch", str(tmp_path / "nope.txt"))
     assert code == 1 and "cannot read" in err
+
+
+def downgrade_to_schema_2(index_dir) -> None:
+    """Make the live snapshot one that Newsdesk built before schema 3 (``date_start``, ``date_end``, no ``date_origin``)."""
+    folder = snapshot.current(index_dir)
+    conn = sqlite3.connect(folder / snapshot.STORE_FILE)
+    with conn:
+        conn.executescript(
+            "ALTER TABLE articles DROP COLUMN date_origin; ALTER TABLE articles ADD COLUMN date_start TEXT;"
+            "ALTER TABLE articles ADD COLUMN date_end TEXT; PRAGMA user_version = 2;"
+        )
+    conn.close()
+    snapshot.write_manifest(folder, {**snapshot.read_manifest(folder), "schema": 2})  # sealed again, as it was built
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt_whole(indexed, capsys):
+    downgrade_to_schema_2(indexed.index_dir)
+    code, _, err = run(capsys, "ask", "Chi è Dmitry Peskov?")
+    assert code == 1 and "another version of Newsdesk" in err and "newsdesk index" in err
+    code, out, _ = run(capsys, "index")
+    assert code == 0 and out.startswith("added 5, updated 0, removed 0, unchanged 0 articles;") and "(full rebuild)" in out
+    code, out, _ = run(capsys, "ask", "Chi è Dmitry Peskov?")
+    assert code == 0 and out.startswith("Q: Chi è Dmitry Peskov?")
 
 
 # --- batches of bytes, as a shell pipes them: a real process, real bytes -------------------
