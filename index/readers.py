@@ -24,7 +24,7 @@ from index.records import Article
 logger = logging.getLogger(__name__)
 
 # Bump when reading, cleaning or splitting changes: every article is then re-indexed.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
 MAX_FILE_BYTES = 20_000_000  # one article file; .jsonl files are read line by line instead
 MAX_ARTICLE_CHARS = 1_000_000  # about 150,000 words: beyond this it is not an article
