@@ -59,7 +59,7 @@ _COUNTER = re.compile(
 )
 # An item of a list: "1. …", "12) …", "(3) …", "- …", "• …", "#4 …".
 _LIST_ITEM = re.compile(r"^(?:\(?\d{1,3}[.)]|#\d{1,3}|[-–—•·*▪●◦►✓✔])\s*\S")
-_TERMINAL = re.compile(r"[.!?…:;][\"”»’')\]]*\s*$")
+_TERMINAL = re.compile(r"[.!?…:;。！？][\"”»’')\]」』）]*\s*$")  # Chinese and Japanese full stops too
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 TRAILER_MAX_WORDS = 12
 CHROME_MAX_WORDS = 15  # chrome patterns only judge short lines: a long line is prose
