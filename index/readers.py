@@ -19,7 +19,7 @@ from pathlib import Path
 
 from index import cleaning, dates, encodings, webpages
 from index.errors import ArticleError
-from index.languages import UNDETERMINED, detect_language
+from index.languages import article_language
 from index.records import Article
 
 logger = logging.getLogger(__name__)
@@ -293,7 +293,7 @@ def assemble(draft: Draft, relative: str) -> Article | None:
         text=text,
         date=date,
         source=draft.url or relative,
-        language=detect_language(f"{title}\n{text[:5000]}", UNDETERMINED),
+        language=article_language(title, text),
         content_hash=content_hash(draft.raw),
     )
 
