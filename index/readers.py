@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import cleaning, dates, encodings, webpages
+from index import cleaning, dates, encodings, extraction, webpages
 from index.errors import ArticleError
 from index.languages import article_language
 from index.records import Article
@@ -162,34 +162,17 @@ def _strip_markdown(line: str) -> str:
 
 
 def read_html(text: str) -> list[Draft]:
-    """An HTML page: trafilatura keeps the main text and drops navigation and scripts.
+    """An HTML page: its article as ``extraction`` finds it, without navigation and scripts.
 
     A page saved from the web (``index.webpages``) has its URL as its source, and the date its
     feed gave when the page's metadata states none (a year guessed from its words does not
     count: the feed's date is better)."""
-    import trafilatura  # imported here: it is slow to import and only HTML needs it
-
     saved, page = webpages.split_record(text)  # the page is read as it was served, without our header
-    stated_only = {"extensive_search": False, "original_date": True} if saved and saved.published else None
-    try:
-        document = trafilatura.bare_extraction(
-            page, with_metadata=True, include_comments=False, include_images=False, date_extraction_params=stated_only
-        )
-    except Exception as error:  # lxml and trafilatura raise many kinds on broken pages
-        raise ArticleError(f"HTML could not be parsed ({type(error).__name__})") from error
-    if document is None or not (document.text or "").strip():
-        raise ArticleError("no article text found in the HTML")
-    stated = document.date or (saved.published if saved else None)
+    found = extraction.extract(page, stated_dates_only=bool(saved and saved.published))
+    stated = found.date or (saved.published if saved else None)
     date = dates.normalize_date(stated) if stated else None
-    return [
-        Draft(
-            lines=document.text.splitlines(),
-            title=document.title,
-            date=date,
-            url=saved.source if saved else document.url,
-            raw=text.encode(),
-        )
-    ]
+    url = saved.source if saved else found.url
+    return [Draft(lines=found.lines, title=found.title, date=date, url=url, raw=text.encode())]
 
 
 def read_json(text: str) -> list[Draft]:
