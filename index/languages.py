@@ -134,9 +134,29 @@ def article_language(title: str, text: str) -> str:
 @functools.cache
 def _identifier(every_language: bool = False):
     """py3langid's identifier: over ``IDENTIFIED`` (questions), or over all its languages (articles)."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    from py3langid.langid import LanguageIdentifier
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ptc, pc, classes, nextmove, row, output = _model()
+    identifier = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
     if not every_language:
         identifier.set_languages(list(IDENTIFIED))
     return identifier
+
+
+@functools.cache
+def _model() -> tuple:
+    """py3langid's model, read in memory once for both identifiers: its own loader stages the 68 MB
+    model in a temporary file, and reading articles must not fail where files cannot grow (a full
+    disk, a file-size limit). The layout is py3langid 0.4.0's (the version is pinned)."""
+    import io
+    import lzma
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import _to_array
+
+    with np.load(io.BytesIO(lzma.decompress((MODEL_DIR / MODEL_FILE).read_bytes())), allow_pickle=False) as data:
+        return (
+            np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+            _to_array(data["nextmove"]), _to_array(data["nextmove_row"]), data["out_feat"].tolist(),
+        )
