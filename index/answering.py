@@ -27,7 +27,7 @@ from index.vectors import VectorIndex
 logger = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2_000  # longer text is cut: the model reads 256 (MiniLM) or 512 (e5) tokens anyway
-_KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
+KEYWORD_WORKERS = 4  # keyword searches of concurrent questions, each beside its question's encoding
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,11 @@ class Answerer:
         self.settings = settings or RetrievalSettings.for_model(embedder.identity)
         self.calibration = calibration_of(embedder.identity)
         self.article_of, self.date_of = store.catalog()
+        self._keyword_searches = ThreadPoolExecutor(max_workers=KEYWORD_WORKERS, thread_name_prefix="keyword-search")
+
+    def close(self) -> None:
+        """Stop the keyword-search threads once the questions under way are done."""
+        self._keyword_searches.shutdown(wait=True)
 
     # --- retrieval -----------------------------------------------------------------------
 
@@ -85,7 +90,7 @@ class Answerer:
         best sentence's), so fusion weighs both sides of every candidate instead of a floor.
         """
         terms = keywords.query_terms(question, language)
-        keyword_job = _KEYWORD_SEARCHES.submit(
+        keyword_job = self._keyword_searches.submit(
             self.store.keyword_search, keywords.match_expression(terms), self.settings.candidates
         )
         query = self.embedder.encode_question(self.model_text(question, language))
@@ -121,7 +126,7 @@ class Answerer:
 
     def ask(self, question: str, k: int, today: dt.date) -> Response:
         found = self.examine(question, k, today)
-        calibration = self.calibration[found.language]
+        calibration = self.calibration[judged_language(found.language)]
         signals = [item.signals for item in found.shortlist]
         judged = calibration.judge(signals)
         answers = [_answer(found.shortlist[i], confidence, uncertain) for i, confidence, uncertain in judged]
@@ -129,7 +134,7 @@ class Answerer:
             question=found.question,
             no_answer=not answers,
             answers=tuple(answers),
-            language=reply_language(found.question, found.detected),
+            language=reply_language(found.detected),
             period=dates.period_label(found.period) if found.period else None,
             relatedness=round(calibration.relatedness(signals), 3),
         )
@@ -140,7 +145,7 @@ class Answerer:
         text = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not text:
             raise QuestionError("the question is empty")
-        detected = detect_language(text, UNDETERMINED)
+        detected = question_language(text, detect_language(text, UNDETERMINED))
         language = search_language(detected)
         period = dates.parse_period(text, today)
         candidates = self.search(text, language, period)  # period words are searched: "1973" is evidence too
@@ -197,11 +202,17 @@ class Answerer:
         return passage.text[passage.sentences[first][0] : passage.sentences[last][1]], signals
 
 
-def reply_language(question: str, detected: str) -> str:
+def reply_language(detected: str) -> str:
     """The language the question is written in (the edges answer in it when they can), English
-    when nothing tells; ``detected`` is what ``detect_language`` made of it."""
-    language = question_language(question, detected)
-    return language if language != UNDETERMINED else ENGLISH
+    when nothing tells; ``detected`` is what ``question_language`` made of it."""
+    return detected if detected != UNDETERMINED else ENGLISH
+
+
+def judged_language(language: str) -> str:
+    """The language whose calibration judges a question searched in ``language``: English, or
+    Italian for the others (a Spanish or French question searches stems and prefixes, as an
+    Italian one does)."""
+    return ENGLISH if language == ENGLISH else ITALIAN
 
 
 def calibration_of(model: str) -> dict[str, quotes.Calibration]:
@@ -215,8 +226,8 @@ def calibration_of(model: str) -> dict[str, quotes.Calibration]:
 
 
 def search_language(detected: str) -> str:
-    """The language a question is searched in: the one detected, or the archive's own (Italian)
-    when the text does not tell."""
+    """The language a question is searched in: the one detected ("it", "en", or another that the
+    identifier is sure of), or the archive's own (Italian) when the text does not tell."""
     return detected if detected != UNDETERMINED else ITALIAN
 
 
@@ -225,7 +236,7 @@ class Examination:
     """One question, read and searched: what ``ask`` judges."""
 
     question: str  # the question as answered: one line, within ``MAX_QUESTION_CHARS``
-    detected: str  # the language detected, or UNDETERMINED
+    detected: str  # the language detected ("it", "en", another the identifier is sure of), or UNDETERMINED
     language: str  # the language it is searched (and judged) in
     period: Period | None
     candidates: Candidates

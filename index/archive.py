@@ -12,13 +12,13 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import build, snapshot
+from index import build, snapshot, views
 from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError
 from index.readers import valid_unicode
-from index.records import Answer, BuildReport, Response, Stats
+from index.records import Answer, ArticleView, BuildReport, Response, Stats
 from index.store import Store
 from index.vectors import VectorIndex
 
@@ -73,6 +73,10 @@ class Archive:
         held = self.store.held_articles(answer.article_id for answer in answers)
         return tuple(answer for answer in answers if answer.article_id in held)
 
+    def show(self, targets: Sequence[str], articles_dir: Path) -> list[ArticleView]:
+        """Each target (a file or an article id) as this snapshot holds it, or as a build would read it."""
+        return views.show(targets, articles_dir, self.store, self.embedder)
+
     def stats(self) -> Stats:
         articles, passages = self.store.counts()
         first, last = self.store.date_range()
@@ -91,6 +95,7 @@ class Archive:
         )
 
     def close(self) -> None:
+        self._answerer.close()
         self.store.close()
 
 
@@ -104,6 +109,18 @@ def build_index(
     """Bring the index up to date with the articles folder (everything again with ``full``)."""
     embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
     return build.build(settings, embedder, full=full, progress=progress, show_progress=show_progress)
+
+
+def show_articles(settings: Settings, targets: Sequence[str], embedder: Embedder | None = None) -> list[ArticleView]:
+    """``Archive.show`` on the live index; with no index yet, files as a build would read them (ids are unknown)."""
+    embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
+    if not index_exists(settings):
+        return views.show(targets, settings.articles_dir, None, embedder)
+    archive = Archive.open(settings, embedder)
+    try:
+        return archive.show(targets, settings.articles_dir)
+    finally:
+        archive.close()
 
 
 def index_exists(settings: Settings) -> bool:

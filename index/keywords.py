@@ -7,7 +7,12 @@ with a title and a text column (all bm25 weights 1):
 - ``prefixes``: the first ``PREFIX_LENGTH`` letters of every content word;
 - ``grams``:    the character ``GRAM_LENGTH``-grams inside every content word.
 
-Numbers stay whole everywhere. An Italian question searches stems and prefixes;
+Numbers stay whole everywhere. An article is stemmed by the Snowball stemmer of its
+language (``STEMMERS``: Spanish, French, Portuguese, German… as PyStemmer has them;
+Italian's for a language without one), with the Italian stopwords for Italian and the
+English and Italian ones for every other language (no list is kept for the others).
+An Italian question searches stems and prefixes, and so does a question in another
+language the identifier is sure of (Spanish, French…: its own stems);
 an English question (the model is English-only, the archive mostly Italian)
 searches prefixes and 4-grams, which act as a crude cross-lingual stemmer:
 English and Italian share many roots and names ("minister"/"ministro" → "minis").
@@ -33,13 +38,22 @@ MAX_QUERY_TERMS = 128
 FAMILIES = ("stems", "prefixes", "grams")
 COLUMNS = tuple(f"{part}_{family}" for family in FAMILIES for part in ("title", "text"))
 QUERY_FAMILIES = {ITALIAN: ("stems", "prefixes"), ENGLISH: ("prefixes", "grams")}
-_STEMMERS = {ITALIAN: "italian", ENGLISH: "english"}
+SAME_LANGUAGE_FAMILIES = QUERY_FAMILIES[ITALIAN]  # a question in another language searches as an Italian one
+STEMMERS = {  # language code -> PyStemmer's algorithm
+    ITALIAN: "italian", ENGLISH: "english", "es": "spanish", "fr": "french", "pt": "portuguese", "de": "german",
+    "nl": "dutch", "ca": "catalan", "ro": "romanian", "da": "danish", "sv": "swedish", "no": "norwegian",
+    "nb": "norwegian", "fi": "finnish", "et": "estonian", "lt": "lithuanian", "hu": "hungarian", "pl": "polish",
+    "cs": "czech", "sr": "serbian", "el": "greek", "ru": "russian", "tr": "turkish", "eu": "basque",
+    "ga": "irish", "id": "indonesian", "hy": "armenian", "ar": "arabic", "fa": "persian", "hi": "hindi",
+    "ne": "nepali", "ta": "tamil", "yi": "yiddish", "eo": "esperanto",
+}
+DEFAULT_STEMMER = "italian"  # the archive's own language, for undetermined text and languages without one
 _RAW_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=None)
 def _stemmer(language: str) -> Stemmer.Stemmer:
-    return Stemmer.Stemmer(_STEMMERS.get(language, "italian"))
+    return Stemmer.Stemmer(STEMMERS.get(language, DEFAULT_STEMMER))
 
 
 def content_words(text: str, language: str) -> list[str]:
@@ -106,13 +120,18 @@ def query_terms(question: str, language: str, use_glossary: bool = True) -> dict
     """
     raw = question_words(question, language)
     found: dict[str, list[str]] = {}
-    for family in QUERY_FAMILIES[language]:
+    for family in query_families(language):
         _add(found, family, family_terms(raw, family, language))
     if language == ENGLISH and use_glossary:
         italian = glossary.italian_words(raw)
         _add(found, "stems", stems(italian, ITALIAN))
         _add(found, "prefixes", prefixes(italian))
     return found
+
+
+def query_families(language: str) -> tuple[str, ...]:
+    """The column families a question in ``language`` searches."""
+    return QUERY_FAMILIES.get(language, SAME_LANGUAGE_FAMILIES)
 
 
 def _add(found: dict[str, list[str]], family: str, terms: list[str]) -> None:

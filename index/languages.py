@@ -1,4 +1,4 @@
-"""The languages Newsdesk reads: English and Italian, and which language a question is in.
+"""The languages Newsdesk reads, and which language an article or a question is in.
 
 A text's language is told by counting stopwords found only in one of the two
 lists; on a tie, Italian content words nearly always end in a vowel. Measured on
@@ -10,6 +10,11 @@ language identifier ``py3langid`` (restricted to ``IDENTIFIED``) names it when i
 sure (``OTHER_LANGUAGE_CONFIDENCE``), so that the reply is not given in Italian to a
 French question. At that bar none of SQuAD's 7,609 Italian and 10,570 English questions
 is taken for another language (at 0.9, two are).
+
+An article's language is told the same way (``article_language``), by the identifier over all its
+97 languages: Spanish, French, Portuguese, German… when it is sure (``ARTICLE_CONFIDENCE``),
+else Italian or English by the stopwords, as before (so no Italian or English article changes
+label: none of SQuAD-it's 2,010 Italian paragraphs is taken for another language).
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ MIN_TIE_WORDS = 3  # the vowel rule needs a few content words to go on
 
 IDENTIFIED = ("it", "en", "fr", "es", "pt", "de", "nl", "ro", "ca")
 OTHER_LANGUAGE_CONFIDENCE = 0.95
+ARTICLE_CONFIDENCE = 0.95
+ARTICLE_SAMPLE_CHARS = 5000  # the identifier reads this much of an article
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -114,10 +121,42 @@ def question_language(text: str, detected: str | None = None) -> str:
     return detected if detected is not None else detect_language(text, UNDETERMINED)
 
 
-@functools.cache
-def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def article_language(title: str, text: str) -> str:
+    """The language an article is written in: another language's code ("es", "fr", "de", "zh"…)
+    when the identifier is sure of it, else "it" or "en" by ``detect_language``, else ``UNDETERMINED``."""
+    sample = f"{title}\n{text[:ARTICLE_SAMPLE_CHARS]}"
+    label, confidence = _identifier(every_language=True).classify(sample)
+    if label not in (ITALIAN, ENGLISH) and confidence >= ARTICLE_CONFIDENCE:
+        return label
+    return detect_language(sample, UNDETERMINED)
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(IDENTIFIED))
+
+@functools.cache
+def _identifier(every_language: bool = False):
+    """py3langid's identifier: over ``IDENTIFIED`` (questions), or over all its languages (articles)."""
+    from py3langid.langid import LanguageIdentifier
+
+    ptc, pc, classes, nextmove, row, output = _model()
+    identifier = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+    if not every_language:
+        identifier.set_languages(list(IDENTIFIED))
     return identifier
+
+
+@functools.cache
+def _model() -> tuple:
+    """py3langid's model, read in memory once for both identifiers: its own loader stages the 68 MB
+    model in a temporary file, and reading articles must not fail where files cannot grow (a full
+    disk, a file-size limit). The layout is py3langid 0.4.0's (the version is pinned)."""
+    import io
+    import lzma
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import _to_array
+
+    with np.load(io.BytesIO(lzma.decompress((MODEL_DIR / MODEL_FILE).read_bytes())), allow_pickle=False) as data:
+        return (
+            np.asarray(data["ptc"]), np.asarray(data["pc"]), data["classes"].tolist(),
+            _to_array(data["nextmove"]), _to_array(data["nextmove_row"]), data["out_feat"].tolist(),
+        )

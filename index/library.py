@@ -59,6 +59,15 @@ class Library:
             self._set(Archive.open(self.settings, self.embedder))
         return self
 
+    def warm_up(self) -> None:
+        """Load the model now (it is loaded on first use otherwise), so the first question waits less."""
+        self.embedder.encode(["warm up"])
+
+    def check_upload(self, filename: str, size: int | None) -> str:
+        """The name an upload would be saved under, or ``UploadError`` saying why it is refused; a
+        size of None is checked after the download, by ``add_article``."""
+        return intake.check_upload(filename, size)
+
     @property
     def archive(self) -> Archive:
         with self._swap:

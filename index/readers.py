@@ -9,6 +9,7 @@ line of a .jsonl file is skipped with a warning and the rest is read.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
@@ -16,22 +17,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import cleaning, dates, webpages
+from index import cleaning, dates, encodings, extraction, webpages
 from index.errors import ArticleError
-from index.languages import UNDETERMINED, detect_language
+from index.languages import article_language
 from index.records import Article
 
 logger = logging.getLogger(__name__)
 
 # Bump when reading, cleaning or splitting changes: every article is then re-indexed.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+HTML_SUFFIXES = (".html", ".htm")  # their own <meta charset> tells their encoding
 MAX_FILE_BYTES = 20_000_000  # one article file; .jsonl files are read line by line instead
 MAX_ARTICLE_CHARS = 1_000_000  # about 150,000 words: beyond this it is not an article
 TITLE_MAX_CHARS = 120
 HEADING_MAX_WORDS = 25
 TITLE_MIN_WORDS = 3  # a shorter heading is a section name ("Esteri"), not a title
 KICKER_MAX_WORDS = 8  # short lines above the title (section names, bylines) are not article text
+FROM_METADATA, FROM_FEED, FROM_TEXT = "metadata", "feed", "text"  # where an article's date came from
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Draft:
     lines: list[str]
     title: str | None = None
     date: str | None = None
+    date_origin: str = FROM_METADATA  # where ``date`` came from, when there is one
     url: str | None = None
     key: str | None = None  # position or id inside a multi-article file
     raw: bytes = b""  # what the content hash covers
@@ -80,37 +84,27 @@ def read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ArticleError(f"too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-    return decode(path.read_bytes())
+    return decode(path.read_bytes(), markup=path.suffix.lower() in HTML_SUFFIXES)
 
 
-_BOMS = (((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"), "utf-32"), ((b"\xff\xfe", b"\xfe\xff"), "utf-16"))  # UTF-32's first
-
-
-def decode(data: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-32 or UTF-16 with BOM, else Windows-1252."""
-    for boms, encoding in _BOMS:
-        if data.startswith(boms):
-            text = _decode_as(data, encoding)
-            if "\x00" in text[:8192]:
-                raise ArticleError("binary file, not text")
-            return text
-    if b"\x00" in data[:8192]:
+def decode(data: bytes, markup: bool = False) -> str:
+    """Text from bytes as a browser reads a file (``encodings.decode_file``): a byte-order mark, an
+    HTML file's own ``<meta charset>`` (``markup``), UTF-8, else the encoding charset-normalizer
+    finds; ``ArticleError`` for binary data (NUL bytes without a UTF-16/32 byte-order mark, or
+    control characters wherever the text should be)."""
+    if b"\x00" in data[:8192] and not data.startswith(_WIDE_BOMS):
         raise ArticleError("binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = _decode_as(data, "cp1252")
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\r\n\t")
-    if controls > len(text[:20000]) // 100:
-        raise ArticleError("not text in a known encoding")
+    text, encoding = encodings.decode_file(data, markup)
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    if "\x00" in text[:8192]:
+        raise ArticleError("binary file, not text")
+    if controls > len(sample) // 100:
+        raise ArticleError(f"not text in a known encoding (read as {encoding})")
     return text
 
 
-def _decode_as(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise ArticleError(f"cannot decode as UTF-8 or {encoding}") from error
+_WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32-LE's starts as UTF-16-LE's
 
 
 # --- one reader per format -------------------------------------------------------------
@@ -170,34 +164,18 @@ def _strip_markdown(line: str) -> str:
 
 
 def read_html(text: str) -> list[Draft]:
-    """An HTML page: trafilatura keeps the main text and drops navigation and scripts.
+    """An HTML page: its article as ``extraction`` finds it, without navigation and scripts.
 
     A page saved from the web (``index.webpages``) has its URL as its source, and the date its
     feed gave when the page's metadata states none (a year guessed from its words does not
     count: the feed's date is better)."""
-    import trafilatura  # imported here: it is slow to import and only HTML needs it
-
     saved, page = webpages.split_record(text)  # the page is read as it was served, without our header
-    stated_only = {"extensive_search": False, "original_date": True} if saved and saved.published else None
-    try:
-        document = trafilatura.bare_extraction(
-            page, with_metadata=True, include_comments=False, include_images=False, date_extraction_params=stated_only
-        )
-    except Exception as error:  # lxml and trafilatura raise many kinds on broken pages
-        raise ArticleError(f"HTML could not be parsed ({type(error).__name__})") from error
-    if document is None or not (document.text or "").strip():
-        raise ArticleError("no article text found in the HTML")
-    stated = document.date or (saved.published if saved else None)
+    found = extraction.extract(page, stated_dates_only=bool(saved and saved.published))
+    stated = found.date or (saved.published if saved else None)
     date = dates.normalize_date(stated) if stated else None
-    return [
-        Draft(
-            lines=document.text.splitlines(),
-            title=document.title,
-            date=date,
-            url=saved.source if saved else document.url,
-            raw=text.encode(),
-        )
-    ]
+    url = saved.source if saved else found.url
+    origin = FROM_METADATA if found.date else FROM_FEED
+    return [Draft(lines=found.lines, title=found.title, date=date, date_origin=origin, url=url, raw=text.encode())]
 
 
 def read_json(text: str) -> list[Draft]:
@@ -286,7 +264,7 @@ READERS = {
 def assemble(draft: Draft, relative: str) -> Article | None:
     """Clean a draft into an Article; None when no article text is left."""
     lines = cleaning.clean_lines(draft.lines)
-    date = draft.date or dates.find_article_date(lines)
+    date, date_origin = choose_date(draft, lines)
     title, body = choose_title(lines, cleaning.normalize_line(draft.title or ""))
     text = "\n\n".join(body)
     if not text.strip():
@@ -301,9 +279,18 @@ def assemble(draft: Draft, relative: str) -> Article | None:
         text=text,
         date=date,
         source=draft.url or relative,
-        language=detect_language(f"{title}\n{text[:5000]}", UNDETERMINED),
+        language=article_language(title, text),
         content_hash=content_hash(draft.raw),
+        date_origin=date_origin,
     )
+
+
+def choose_date(draft: Draft, lines: list[str]) -> tuple[str | None, str]:
+    """The article's date and where it came from: what the file states, else a dated line of its text."""
+    if draft.date:
+        return draft.date, draft.date_origin
+    found = dates.find_article_date(lines)
+    return found, FROM_TEXT if found else ""
 
 
 def content_hash(raw: bytes) -> str:

@@ -22,6 +22,24 @@ class Article:
     source: str  # URL if known, else the file name
     language: str  # "it", "en" or "und"
     content_hash: str
+    date_origin: str = ""  # where ``date`` came from: "metadata" (the file's own), "feed", "text"; "" when undated
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article as the archive holds it, or as it would read it (``newsdesk show``); or why it cannot be shown."""
+
+    file: str  # the file as given, or the indexed article's file
+    article_id: str = ""
+    title: str = ""
+    date: str | None = None
+    date_origin: str = ""  # as ``Article.date_origin``
+    language: str = ""
+    source: str = ""
+    text: str = ""
+    passages: tuple[str, ...] = ()
+    indexed: bool = False  # held by the live index, unchanged
+    error: str | None = None  # why the file or id cannot be shown; the other fields are then empty
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from index.dates import date_bounds
 from index.errors import IndexCorruptError
 from index.keywords import COLUMNS, IndexedTerms
+from index.passages import PARAGRAPH_SEPARATOR
 from index.records import Article, Passage, StoredPassage
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 SENTENCE_SLOTS = 1024  # a sentence vector's id: passage id * SENTENCE_SLOTS + the sentence's index
 
@@ -88,8 +88,15 @@ MIGRATIONS = [
     );
     CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
     """,
+    # 3: where each article's date came from; date_start and date_end, which nothing read, go.
+    """
+    ALTER TABLE articles ADD COLUMN date_origin TEXT NOT NULL DEFAULT '';
+    ALTER TABLE articles DROP COLUMN date_start;
+    ALTER TABLE articles DROP COLUMN date_end;
+    """,
 ]
 
+_ARTICLE_COLUMNS = ("id", "path", "title", "date", "date_origin", "source", "language", "content_hash")
 _PASSAGE_COLUMNS = """
     p.id, p.article_id, p.position, p.text, p.sentences,
     a.title, a.date, a.source, a.language
@@ -342,14 +349,21 @@ class Store:
         sql = f"SELECT {_PASSAGE_COLUMNS} FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})"
         return {row[0]: _stored_passage(row) for row in self.db.execute(sql, ids)}
 
+    def stored_article(self, article_id: str) -> tuple[Article, tuple[str, ...]] | None:
+        """The article with this id and its passages' texts in order, or None. The store keeps no
+        other text: the article's is its passages, a blank line apart."""
+        sql = f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles WHERE id = ?"
+        row = self.db.execute(sql, [article_id]).fetchone()
+        if row is None:
+            return None
+        sql = "SELECT text FROM passages WHERE article_id = ? ORDER BY position"
+        passages = tuple(text for (text,) in self.db.execute(sql, [article_id]))
+        article = Article(text=PARAGRAPH_SEPARATOR.join(passages), **dict(zip(_ARTICLE_COLUMNS, row)))
+        return article, passages
+
 
 def _article_row(article: Article) -> dict[str, object]:
-    start, end = date_bounds(article.date) if article.date else (None, None)
-    return {
-        "id": article.id, "path": article.path, "title": article.title, "date": article.date,
-        "date_start": start and start.isoformat(), "date_end": end and end.isoformat(),
-        "source": article.source, "language": article.language, "content_hash": article.content_hash,
-    }
+    return {column: getattr(article, column) for column in _ARTICLE_COLUMNS}
 
 
 def _stored_passage(row: tuple) -> StoredPassage:

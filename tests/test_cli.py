@@ -6,6 +6,7 @@ import io
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import time
 import pytest
 
 from bot.cli import main
+from index import snapshot
 from tests.index.runs import ROOT
 
 
@@ -112,6 +114,29 @@ def test_missing_batch_file(indexed, capsys, tmp_path):
     assert code == 1 and "cannot read" in err
 
 
+def downgrade_to_schema_2(index_dir) -> None:
+    """Make the live snapshot one that Newsdesk built before schema 3 (``date_start``, ``date_end``, no ``date_origin``)."""
+    folder = snapshot.current(index_dir)
+    conn = sqlite3.connect(folder / snapshot.STORE_FILE)
+    with conn:
+        conn.executescript(
+            "ALTER TABLE articles DROP COLUMN date_origin; ALTER TABLE articles ADD COLUMN date_start TEXT;"
+            "ALTER TABLE articles ADD COLUMN date_end TEXT; PRAGMA user_version = 2;"
+        )
+    conn.close()
+    snapshot.write_manifest(folder, {**snapshot.read_manifest(folder), "schema": 2})  # sealed again, as it was built
+
+
+def test_an_index_of_the_previous_schema_is_rebuilt_whole(indexed, capsys):
+    downgrade_to_schema_2(indexed.index_dir)
+    code, _, err = run(capsys, "ask", "Chi è Dmitry Peskov?")
+    assert code == 1 and "another version of Newsdesk" in err and "newsdesk index" in err
+    code, out, _ = run(capsys, "index")
+    assert code == 0 and out.startswith("added 5, updated 0, removed 0, unchanged 0 articles;") and "(full rebuild)" in out
+    code, out, _ = run(capsys, "ask", "Chi è Dmitry Peskov?")
+    assert code == 0 and out.startswith("Q: Chi è Dmitry Peskov?")
+
+
 # --- batches of bytes, as a shell pipes them: a real process, real bytes -------------------
 
 GOOD = (b"Chi ha incontrato Lavrov a Minsk?", b"What did Peskov say?")
@@ -164,3 +189,17 @@ def test_ten_megabytes_of_blank_lines_say_so_in_one_line(built, embedder, tmp_pa
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert [(r["line"], r["question"]) for r in records] == [(6_250_001, GOOD[1].decode())]
     assert log_free(result.stderr) == ["newsdesk: skipped 6,250,000 blank lines"]
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(indexed, tmp_path):
+    """`newsdesk ask --batch ... | head -1`: no traceback when the reader leaves."""
+    questions = "\n".join(["Cosa è stato concordato a Minsk?"] * 40) + "\n"
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(indexed.data_dir), "PYTHONPATH": str(ROOT)}
+    pipeline = subprocess.Popen([sys.executable, "-m", "bot.cli", "ask", "--batch", "-"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    pipeline.stdin.write(questions.encode())
+    pipeline.stdin.close()
+    pipeline.stdout.readline()
+    pipeline.stdout.close()  # the reader leaves after one line
+    pipeline.wait(timeout=120)
+    assert b"Traceback" not in pipeline.stderr.read()

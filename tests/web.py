@@ -2,7 +2,8 @@
 
 It serves small Italian news pages (``ARTICLES``), two real pages of the extraction
 benchmark, feeds in RSS 2.0, RSS 1.0 and Atom, redirects, a 404, a slow page, an
-oversized page, a page in windows-1250 that declares no charset, redirects into the local
+oversized page, a page in windows-1250 that declares no charset, a Polish page in ISO-8859-2
+whose HTTP header and own declaration disagree, a Chinese page in GB2312, redirects into the local
 network, and feeds that break, change between polls or answer 304 to their ETag.
 Running in its own thread, it answers the synchronous fetcher called from the tests'
 thread as well as the bot's worker threads.
@@ -87,6 +88,19 @@ CZECH = (  # a Czech article in windows-1250: letters (ř, ě, ů, č) that othe
      "Poslanci budou o rozpočtu hlasovat v prosinci; opozice žádá, aby se schodek ještě snížil o deset miliard."],
 )
 
+POLISH = (  # a Polish article: letters (ą, ś, ź, ł) that windows-1250 and ISO-8859-2 write with different bytes
+    "Warszawa: Sejm przyjął budżet na przyszły rok",
+    ["Sejm przyjął w piątek ustawę budżetową na przyszły rok, z deficytem wynoszącym dwieście czterdzieści miliardów złotych.",
+     "Minister finansów powiedział, że największa część wydatków trafi na emerytury, służbę zdrowia i remonty linii kolejowych.",
+     "Posłowie opozycji żądają, aby rząd jeszcze w tym miesiącu przedstawił plan zmniejszenia zadłużenia o dziesięć miliardów."],
+)
+CHINESE = (  # a Chinese article, every character in GB2312
+    "北京：国务院部署稳就业工作",
+    ["国务院总理今天在北京主持召开国务院常务会议，部署进一步做好稳就业工作。",
+     "会议决定延续实施部分减税降费政策，支持中小企业吸纳更多高校毕业生就业。",
+     "会议指出，今年以来各地区各部门认真落实各项政策，就业形势总体稳定。"],
+)
+
 
 def article_page(title: str, date: str | None, paragraphs: list[str], charset: str | None = "utf-8", lang: str = "it") -> str:
     """A news page as a small newspaper's site serves it: navigation, the article, a footer."""
@@ -101,7 +115,7 @@ def article_page(title: str, date: str | None, paragraphs: list[str], charset: s
 <main><article><h1>{html.escape(title)}</h1>
 {body}
 </article></main>
-<footer><p>© Il Piccolo Quotidiano - P.IVA 00000000000 - Tutti i diritti riservati</p></footer></body></html>"""
+<footer><p>&copy; Il Piccolo Quotidiano - P.IVA 00000000000 - Tutti i diritti riservati</p></footer></body></html>"""
 
 
 def page_of(slug: str) -> str:
@@ -225,6 +239,12 @@ class WebSite:
             self.routes[path] = _html(gzip.decompress((BENCH / f"{bench_id}.html.gz").read_bytes()).decode("utf-8"))
         czech = article_page(CZECH[0], "2026-11-29", CZECH[1], charset=None, lang="cs").encode("cp1250")
         self.routes["/praha.html"] = _raw(czech, "text/html")
+        # the HTTP header says ISO-8859-2 and the page says windows-1250: the header wins, as in browsers
+        polish = article_page(POLISH[0], "2026-11-27", POLISH[1], charset="windows-1250", lang="pl").encode("iso-8859-2")
+        self.routes["/warszawa.html"] = _raw(polish, "text/html; charset=iso-8859-2")
+        chinese = article_page(CHINESE[0], "2026-11-26", CHINESE[1], charset=None, lang="zh").encode("gb2312")
+        self.routes["/beijing.html"] = _raw(chinese, "text/html; charset=GB2312")
+        self.routes["/beijing-undeclared.html"] = _raw(chinese, "text/html")
         for hop in range(1, 7):  # /vai/1 → /vai/2 → … → /vai/6 → the page: six redirects
             self.routes[f"/vai/{hop}"] = _redirect(f"/vai/{hop + 1}" if hop < 6 else "/notizie/treni.html")
         self.routes["/corto"] = _redirect("/vai/3")  # five redirects: the most allowed

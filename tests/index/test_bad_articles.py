@@ -1,4 +1,4 @@
-"""Article files that cannot be read (random bytes, wrong encodings, a 50 MB line, deep nesting,
+"""Article files that cannot be read (random bytes, UTF-16 without a byte-order mark, a 50 MB line, deep nesting,
 malformed JSON, a named pipe…) are skipped with a warning naming them; the rest is indexed.
 
 One build reads them all beside the seed articles and a good file; each row of the table
@@ -30,7 +30,6 @@ BAD_FILES = {
     "random.html": RANDOM.randbytes(20_000),
     "random.json": RANDOM.randbytes(20_000),
     "random.jsonl": RANDOM.randbytes(20_000),
-    "shift_jis.txt": ("東京都の知事が記者会見で新しい政策について説明した。" * 20).encode("shift_jis"),
     "utf16_without_bom.txt": ITALIAN.encode("utf-16-le"),
     "nul_bytes.md": b"# Titolo\n\n" + b"\x00\x01\x02" * 1000,
     "one_line_50mb.txt": b"a" * 50_000_000,
@@ -50,6 +49,7 @@ BAD_FILES = {
 GOOD_FILES = {
     "utf32.txt": ITALIAN.encode("utf-32"),
     "latin1.txt": "Perché il governo di Minsk ha annunciato più misure economiche.".encode("latin-1"),
+    "shift_jis.txt": ("東京都の知事が記者会見で新しい政策について説明した。" * 20).encode("shift_jis"),  # a browser shows it
     "surrogates.json": b'{"title": "Titolo \\ud800", "text": "Il governo bielorusso \\udfff ha annunciato misure."}',
     "one_bad_line.jsonl": b'{"title": "Buona", "text": "' + ITALIAN.encode() + b'"}\n{oops\n',
 }

@@ -11,6 +11,7 @@ from index.dates import (
     date_matches,
     find_article_date,
     normalize_date,
+    opens_with_day,
     parse_header_date,
     parse_period,
     period_label,
@@ -404,3 +405,20 @@ def test_parse_period_never_raises_and_span_is_exact():
         if period is not None:
             assert period.start <= period.end
             assert question[period.span[0]:period.span[1]] == period.text
+
+
+@pytest.mark.parametrize("line, dated", [
+    ("12 March – Milan, Alcatraz", True),
+    ("June 24 -- Jiffy Lube Live, Bristow, VA", True),
+    ("Sept. 12 -- Shoreline Amphitheatre", True),
+    ("Sat, Aug. 2 – Clarkston, MI", True),
+    ("3 dicembre – Roma", True),
+    ("29 November 2018 | 20 January 2019", True),
+    ("May the force be with you", False),
+    ("March of the penguins", False),
+    ("2019 American Music Awards", False),
+    ("100. Ray Gillen", False),
+    ("30 minutes before bed", False),
+])
+def test_lines_opening_with_a_day(line, dated):
+    assert opens_with_day(line) is dated

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.encodings import decode_page
-from tests.web import CZECH, article_page
+from tests.web import CHINESE, CZECH, POLISH, article_page
 
 ITALIAN = "Perché la città è più bella: caffè, università e virtù."
 
@@ -37,3 +37,21 @@ def test_windows_1250_without_any_declaration_is_detected():
 def test_a_page_that_does_not_fit_its_charset_is_kept():
     text, used = decode_page(b"<p>caff\xe8 \xff\xfe</p>", "text/html; charset=utf-8")
     assert used == "utf-8" and text.startswith("<p>caff\ufffd")
+
+
+@pytest.mark.parametrize("text, encoding, codec", [
+    (POLISH, "iso-8859-2", "iso8859-2"), (POLISH, "cp1250", "cp1250"), (CZECH, "iso-8859-2", "iso8859-2"),
+    (CHINESE, "gb2312", "gb18030"),  # GB18030 reads GB2312 (and GBK), as browsers do
+])
+def test_undeclared_pages_are_detected(text, encoding, codec):
+    title, paragraphs = text
+    body = article_page(title, None, paragraphs, charset=None).encode(encoding)
+    page, used = decode_page(body, "text/html")
+    assert used == codec and all(p in page for p in paragraphs)
+
+
+def test_the_http_header_wins_over_the_pages_declaration():
+    title, paragraphs = POLISH
+    body = article_page(title, None, paragraphs, charset="windows-1250").encode("iso-8859-2")
+    page, used = decode_page(body, "text/html; charset=ISO-8859-2")
+    assert used == "iso8859-2" and paragraphs[1] in page

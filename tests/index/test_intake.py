@@ -75,7 +75,7 @@ CONTENTS = [  # (name, content, reason given)
     ("bad.json", b'{"title": "x", "text": "abc', "malformed JSON"),
     ("no_text.json", b'{"title": "x"}', "no article text found"),
     ("scripts.html", b"<script>alert(1)</script>", "no article text found"),
-    ("sjis.txt", "東京都の知事が説明した。".encode("shift_jis") * 10, "cannot decode"),
+    ("utf16.txt", "Il governo ha annunciato nuove misure economiche.".encode("utf-16-le") * 10, "binary file"),  # no BOM
 ]
 
 
@@ -86,6 +86,15 @@ def test_wrong_contents_and_sizes_are_refused(tmp_path, name, content, reason):
         intake.save_article(articles, name, content)
     assert not articles.exists() or list(articles.iterdir()) == []
     figures.record("refused upload contents and sizes", 1, 1)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("sjis.txt", "東京都の知事が説明した。".encode("shift_jis") * 10),
+    ("praha.txt", "Vláda schválila rozpočet. Ministr financí řekl, že největší část výdajů půjde na důchody.".encode("cp1250")),
+])
+def test_uploads_in_other_encodings_are_accepted_as_they_are(tmp_path, name, content):
+    path = intake.save_article(tmp_path / "articles", name, content)
+    assert path.read_bytes() == content
 
 
 def test_same_name_other_content_is_renamed_same_content_reused(tmp_path):

@@ -9,6 +9,7 @@ from index.fetcher import Fetcher
 from index.library import Library
 from index.links import add_links
 from index.records import BuildReport
+from tests.web import CHINESE, CZECH, POLISH
 
 
 class Reindex:
@@ -74,11 +75,20 @@ def test_each_link_has_its_outcome_and_the_others_go_on(settings, site, local):
     assert reindexed == 1  # once, for the one page added
 
 
-def test_windows_1250_page_is_saved_as_utf8(settings, site, local):
-    report, _ = add(settings, local, site.url("/praha.html"))
-    (article,) = readers.read_file(settings.articles_dir / report.outcomes[0].path, settings.articles_dir)
-    assert article.title == "Praha: vláda schválila rozpočet na příští rok"
-    assert "Ministr financí řekl" in article.text
+@pytest.mark.parametrize("path, text", [
+    ("/praha.html", CZECH),  # windows-1250, declared nowhere
+    ("/warszawa.html", POLISH),  # ISO-8859-2 by the HTTP header, windows-1250 by the page: the header wins
+    ("/beijing.html", CHINESE),  # GB2312 by the HTTP header
+    ("/beijing-undeclared.html", CHINESE),  # GB2312, declared nowhere
+])
+def test_a_page_in_another_encoding_is_saved_as_utf8_and_read_back_right(settings, site, local, path, text):
+    report, _ = add(settings, local, site.url(path))
+    saved = settings.articles_dir / report.outcomes[0].path
+    saved.read_bytes().decode("utf-8")  # written as UTF-8
+    (article,) = readers.read_file(saved, settings.articles_dir)
+    title, paragraphs = text
+    assert report.outcomes[0].title == article.title == title
+    assert article.text == "\n\n".join(paragraphs)
 
 
 @pytest.mark.parametrize("path", ["/remember/black-friday.html", "/remember/cavalieri-zodiaco.html"])

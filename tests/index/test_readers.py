@@ -140,3 +140,29 @@ def test_content_hash_changes_with_content_only(tmp_path):
     again = read_one(tmp_path, "l.txt", ITALIAN_BODY)
     changed = read_one(tmp_path, "l.txt", ITALIAN_BODY + " Altro.")
     assert first.content_hash == again.content_hash != changed.content_hash
+
+
+def feed_page(date: str | None) -> str:
+    """A page saved from a feed that gave it the date 2026-10-01; ``date`` is the page's own."""
+    from index.webpages import PageRecord, with_record
+    from tests.web import article_page
+
+    page = article_page("Putin a Minsk per i colloqui", date, [ITALIAN_BODY, "Il Cremlino ha confermato l'incontro."])
+    return with_record(page, PageRecord(source="https://example.org/minsk", published="2026-10-01"))
+
+
+@pytest.mark.parametrize(
+    "name, content, date, origin",
+    [
+        ("header.txt", f" date 2022-12 Putin a Minsk\n\n{ITALIAN_BODY}\n", "2022-12", "metadata"),
+        ("line.txt", f"Putin e Lukashenko: difesa comune\n20 Dicembre 2022 Di Mario Rossi\n{ITALIAN_BODY}", "2022-12-20", "text"),
+        ("none.txt", ITALIAN_BODY, None, ""),
+        ("front.md", f"---\ntitle: Vertice\ndate: 2022-12-19\n---\n{ITALIAN_BODY}\n", "2022-12-19", "metadata"),
+        ("field.json", json.dumps({"title": "Minsk", "text": ITALIAN_BODY, "date": "2022-12-20"}), "2022-12-20", "metadata"),
+        ("own.html", feed_page("2022-12-20"), "2022-12-20", "metadata"),
+        ("feed.html", feed_page(None), "2026-10-01", "feed"),
+    ],
+)
+def test_where_the_date_came_from(tmp_path, name, content, date, origin):
+    article = read_one(tmp_path, name, content)
+    assert (article.date, article.date_origin) == (date, origin)
