@@ -258,7 +258,7 @@ def text(key: str, language: str, **values: object) -> str:
     variants = STRINGS[key]
     template = variants.get(language, variants[ENGLISH])
     examples = EXAMPLES.get(language, EXAMPLES[ENGLISH])
-    return template.format(example1=examples[0], example2=examples[1], **UPLOADS[language], **values)
+    return template.format(example1=examples[0], example2=examples[1], **UPLOADS.get(language, UPLOADS[ENGLISH]), **values)
 
 
 def _listing(items: tuple[str, ...], last_word: str) -> str:

@@ -9,7 +9,7 @@ from bot import messages
 from index import MAX_UPLOAD_BYTES, UPLOAD_SUFFIXES
 
 
-@pytest.mark.parametrize("language", ["en", "it"])
+@pytest.mark.parametrize("language", ["en", "it", "fr"])
 @pytest.mark.parametrize("key", ["help", "add_usage"])
 def test_upload_limits_shown_are_the_enforced_ones(key, language):
     shown = messages.text(key, language, bot="NewsdeskBot")
