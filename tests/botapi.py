@@ -6,6 +6,7 @@ It runs in-process (aiohttp) in the tests' event loop and behaves like Telegram 
 it matters to a bot: long polling with offsets, ``allowed_updates`` and 409 conflicts,
 Telegram's HTML subset parsed into entities (UTF-16 offsets, Telegram's error texts),
 message limits, keyboards, edits, callback and inline queries, commands and files.
+It serves only the Bot API methods Newsdesk calls (any other gets 404).
 
 Starting it::
 
@@ -66,7 +67,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN = "123456789:AAFakeNewsdeskTokenForTests0123456789"
 MAX_TEXT_LENGTH = 4096
-MAX_CAPTION_LENGTH = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_BUTTONS = 100
 MAX_INLINE_RESULTS = 50
@@ -572,20 +572,13 @@ class _Query:
     answered: bool = False
 
 
-@dataclass
-class _Upload:
-    filename: str
-    content_type: str
-    data: bytes
-
-
 _JSON_PARAMS = frozenset(
-    "reply_markup reply_parameters link_preview_options entities caption_entities results "
-    "commands scope allowed_updates button media input_message_content".split()
+    "reply_markup reply_parameters link_preview_options entities results "
+    "commands scope allowed_updates button input_message_content".split()
 )
 _INT_PARAMS = frozenset(
     "chat_id message_id offset limit reply_to_message_id message_thread_id cache_time "
-    "user_id from_chat_id max_connections".split()
+    "user_id".split()
 )
 _BOOL_PARAMS = frozenset(
     "disable_notification protect_content is_personal show_alert drop_pending_updates "
@@ -661,7 +654,6 @@ class FakeBotAPI:
         self._next_update_id = 100_000
         self._allowed_updates = DEFAULT_UPDATE_TYPES
         self._poll_generation = 0
-        self._webhook_url = ""
         self._faults: list[Fault] = []
         self._outage: Fault | None = None
         self._muted: set[int] = set()  # chats where the bot may not post
@@ -1152,8 +1144,7 @@ class FakeBotAPI:
         snapshot.pop("reply_to_message", None)
         return snapshot
 
-    def _format(self, text: Any, parse_mode: Any, entities: Any, *,
-                caption: bool = False) -> tuple[str, list[dict]]:
+    def _format(self, text: Any, parse_mode: Any, entities: Any) -> tuple[str, list[dict]]:
         """Text as Telegram stores it: parsed, trimmed, checked, with detected entities."""
         text = "" if text is None else str(text)
         try:
@@ -1169,11 +1160,10 @@ class FakeBotAPI:
         else:
             found = []
         text, found = _trim(text, found)
-        limit = MAX_CAPTION_LENGTH if caption else MAX_TEXT_LENGTH
-        if not text and not caption:
+        if not text:
             raise bad_request("message text is empty")
-        if utf16_len(text) > limit:
-            raise bad_request("message caption is too long" if caption else "message is too long")
+        if utf16_len(text) > MAX_TEXT_LENGTH:
+            raise bad_request("message is too long")
         return text, _with_detected(text, found)
 
     def _parse(self, text: str, parse_mode: str) -> tuple[str, list[dict]]:
@@ -1233,38 +1223,14 @@ class FakeBotAPI:
                 "supports_inline_queries": True, "can_connect_to_business": False,
                 "has_main_web_app": False}
 
-    @_api("logOut")
-    async def _m_log_out(self, params: dict) -> bool:
-        return True
-
-    @_api("close")
-    async def _m_close(self, params: dict) -> bool:
-        return True
-
-    @_api("setWebhook")
-    async def _m_set_webhook(self, params: dict) -> bool:
-        self._webhook_url = str(params.get("url") or "")
-        self._poll_generation += 1  # a pending getUpdates ends with a conflict
-        self._notify()
-        return True
-
     @_api("deleteWebhook")
     async def _m_delete_webhook(self, params: dict) -> bool:
-        self._webhook_url = ""
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True
 
-    @_api("getWebhookInfo")
-    async def _m_get_webhook_info(self, params: dict) -> dict:
-        return {"url": self._webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
-
     @_api("getUpdates")
     async def _m_get_updates(self, params: dict) -> list[dict]:
-        if self._webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
         self._poll_generation += 1
         generation = self._poll_generation
         self._notify()  # an older pending getUpdates is terminated
@@ -1310,30 +1276,6 @@ class FakeBotAPI:
         self._store(message)
         return message
 
-    @_api("sendDocument")
-    async def _m_send_document(self, params: dict) -> dict:
-        chat = self._writable(params)
-        document = params.get("document")
-        if isinstance(document, _Upload):
-            stored = self.add_file(document.data, document.filename, document.content_type)
-        elif isinstance(document, str) and document in self._files:
-            stored = self._files[document]
-        else:
-            raise bad_request("wrong file identifier/HTTP URL specified")
-        caption, entities = self._format(params.get("caption"), params.get("parse_mode"),
-                                         params.get("caption_entities"), caption=True)
-        markup = _inline_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(chat, params)
-        message = self._new_message(chat, self.bot)
-        message["document"] = stored.document()
-        if caption:
-            message["caption"] = caption
-        if entities:
-            message["caption_entities"] = entities
-        _add_common(message, params, reply_to, markup)
-        self._store(message)
-        return message
-
     @_api("editMessageText")
     async def _m_edit_message_text(self, params: dict) -> dict:
         message = self._message_to_edit(params)
@@ -1364,27 +1306,12 @@ class FakeBotAPI:
         self._notify()
         return copy.deepcopy(message)
 
-    @_api("deleteMessage")
-    async def _m_delete_message(self, params: dict) -> bool:
-        chat = self._chat(params)
-        if self._messages.pop((chat.id, params.get("message_id")), None) is None:
-            raise bad_request("message to delete not found")
-        return True
-
     @_api("sendChatAction")
     async def _m_send_chat_action(self, params: dict) -> bool:
         self._writable(params)
         if params.get("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
-
-    @_api("getChat")
-    async def _m_get_chat(self, params: dict) -> dict:
-        chat = self._chat(params)
-        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                               "premium_subscription", "gifts_from_channels"), False)
-        return {**chat.to_api(), "accent_color_id": 0, "max_reaction_count": 11,
-                "accepted_gift_types": gifts}
 
     @_api("getChatMember")
     async def _m_get_chat_member(self, params: dict) -> dict:
@@ -1462,16 +1389,6 @@ class FakeBotAPI:
         key = self._commands_key(params.get("scope"), params.get("language_code", ""))
         self._commands[key] = [{"command": c["command"], "description": c["description"]}
                                for c in commands]
-        return True
-
-    @_api("getMyCommands")
-    async def _m_get_my_commands(self, params: dict) -> list[dict]:
-        return self.commands_for(params.get("scope"), params.get("language_code", ""))
-
-    @_api("deleteMyCommands")
-    async def _m_delete_my_commands(self, params: dict) -> bool:
-        self._commands.pop(self._commands_key(params.get("scope"),
-                                              params.get("language_code", "")), None)
         return True
 
     @_api("getFile")
@@ -1571,7 +1488,7 @@ def _check_command(command: Any) -> None:
 
 
 async def _read_params(request: web.Request) -> dict:
-    """Query string plus a JSON, urlencoded or multipart body, with types restored."""
+    """Query string plus a JSON or form body, with types restored."""
     raw: dict[str, Any] = dict(request.query)
     if request.can_read_body:
         if request.content_type == "application/json":
@@ -1583,17 +1500,8 @@ async def _read_params(request: web.Request) -> dict:
                 raise bad_request("JSON request body must be an object")
             raw.update(body)
         elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            for key, value in (await request.post()).items():
-                raw[key] = _upload(value) if isinstance(value, web.FileField) else value
-    uploads = {k: v for k, v in raw.items() if isinstance(v, _Upload)}
-    for key, value in raw.items():  # e.g. document=attach://name
-        if isinstance(value, str) and value.startswith("attach://"):
-            raw[key] = uploads.get(value[len("attach://"):], value)
+            raw.update(await request.post())
     return {key: _coerce(key, value) for key, value in raw.items()}
-
-
-def _upload(part: web.FileField) -> _Upload:
-    return _Upload(part.filename, part.content_type, part.file.read())
 
 
 def _error_response(error: ApiError) -> web.Response:
