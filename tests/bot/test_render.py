@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from bot import admin, asking, inline, messages, render
 from index.records import Answer, BuildReport, Response
 from tests import figures
-from tests.botapi import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, parse_telegram_html, utf16_len
+from tests.fakes.telegram import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, parse_telegram_html, utf16_len
 
 PASSAGE = "Prima frase del passaggio. Il presidente ha firmato l'accordo sulla difesa. Ultima frase."
 QUOTE = "Il presidente ha firmato l'accordo sulla difesa."
