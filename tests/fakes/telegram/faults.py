@@ -67,6 +67,11 @@ class Faults:
         self._outage = Fault(None, None, None if drop else status, None, delay, drop,
                              include_get_updates)
 
+    @property
+    def pending_faults(self) -> int:
+        """How many calls the ``fail()`` faults still to be served will fail (an outage is not counted)."""
+        return sum(fault.times for fault in self._faults)
+
     def restore(self) -> None:
         """End an outage and forget pending ``fail()`` faults."""
         self._outage = None
