@@ -4,7 +4,8 @@ answers as before, and the next run completes.
 Two ways to kill: at random moments of real `newsdesk index` runs over a growing archive
 (seeded delays spread over the whole build, measured from the workspace's appearance), and
 at every file-system step of publishing a snapshot, where the commit happens (a process that
-kills itself just before its Nth fsync, rename, replace, unlink or rmtree).
+kills itself just before its Nth fsync, rename, replace, unlink or rmtree; no model is involved
+there, so those snapshots are built with the fake embedder).
 """
 
 from __future__ import annotations
@@ -162,18 +163,18 @@ print(" ".join(steps))
 
 
 @pytest.fixture(scope="module")
-def two_snapshots(seed_data, tmp_path_factory, embedder):
+def two_snapshots(indexed_seeds, tmp_path_factory, fake_embedder):
     """An index whose live snapshot has extra articles over the one before: (data folder, answers before, after)."""
     data = tmp_path_factory.mktemp("two") / "data"
-    shutil.copytree(seed_data, data)
+    shutil.copytree(indexed_seeds(fake_embedder), data)
     settings = Settings.for_data_dir(data)
-    before = answers(settings, embedder)
+    before = answers(settings, fake_embedder)
     add_articles(settings, 3)
-    build_index(settings, embedder)
-    return data, before, answers(settings, embedder)
+    build_index(settings, fake_embedder)
+    return data, before, answers(settings, fake_embedder)
 
 
-def test_killed_at_every_step_of_publishing(two_snapshots, tmp_path, embedder):
+def test_killed_at_every_step_of_publishing(two_snapshots, tmp_path, fake_embedder):
     data, before, after = two_snapshots
     steps, outcomes, lost = None, Counter(), []
     kill_before = 0
@@ -187,10 +188,10 @@ def test_killed_at_every_step_of_publishing(two_snapshots, tmp_path, embedder):
         swapped = snapshot.current(settings.index_dir).name != "snap-00000001"
         outcomes["new index live" if swapped else "previous index live"] += 1
         problems = [] if done.returncode == -9 else [f"not killed: {done.stderr}"]
-        problems += [] if answers(settings, embedder) == (after if swapped else before) else ["the live index answers differently"]
-        build_index(settings, embedder)  # the next run completes
-        problems += _incomplete(settings, embedder)
-        problems += [] if answers(settings, embedder) == after else ["the completed index answers differently"]
+        problems += [] if answers(settings, fake_embedder) == (after if swapped else before) else ["the live index answers differently"]
+        build_index(settings, fake_embedder)  # the next run completes
+        problems += _incomplete(settings, fake_embedder)
+        problems += [] if answers(settings, fake_embedder) == after else ["the completed index answers differently"]
         lost += [f"killed before step {kill_before}: {'; '.join(problems)}"] if problems else []
     kills = kill_before - 1
     figures.record("SIGKILL at each step of publishing", kills, kills - len(lost),
