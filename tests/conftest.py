@@ -77,9 +77,8 @@ def indexed_seeds(tmp_path_factory):
     return indexed_by
 
 
-def private_copy(data: Path, tmp_path: Path) -> Settings:
-    """Settings of a copy of the data folder ``data`` in ``tmp_path``, free to change."""
-    copy = tmp_path / "built"
+def private_copy(data: Path, copy: Path) -> Settings:
+    """Settings of ``copy``, a copy of the data folder ``data``, free to change."""
     shutil.copytree(data, copy)
     return Settings.for_data_dir(copy)
 
@@ -93,7 +92,7 @@ def seed_data(indexed_seeds, embedder) -> Path:
 @pytest.fixture
 def built(seed_data: Path, tmp_path: Path) -> Settings:
     """Settings of a private copy of the indexed seed archive, free to change."""
-    return private_copy(seed_data, tmp_path)
+    return private_copy(seed_data, tmp_path / "built")
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +110,7 @@ def fake_embedder():
 @pytest.fixture
 def fake_built(indexed_seeds, fake_embedder, tmp_path: Path) -> Settings:
     """``built``, indexed by the fake embedder (only the fake opens it)."""
-    return private_copy(indexed_seeds(fake_embedder), tmp_path)
+    return private_copy(indexed_seeds(fake_embedder), tmp_path / "fake-built")
 
 
 @pytest.fixture(scope="session")
