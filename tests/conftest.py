@@ -1,4 +1,4 @@
-"""Shared fixtures: the real model, loaded once per session, and archives in tmp_path."""
+"""Shared fixtures: the real model, loaded once per session, the fake embedder, and archives in tmp_path."""
 
 from __future__ import annotations
 
@@ -59,22 +59,58 @@ def settings(data_dir: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def seed_data(tmp_path_factory, embedder) -> Path:
-    """A data folder with the seed articles indexed, built once per session (do not modify)."""
+def indexed_seeds(tmp_path_factory):
+    """``indexed_seeds(embedder)``: a data folder with the seed articles indexed by ``embedder``,
+    built once per session and model (do not modify)."""
     from index.archive import build_index
 
-    data = tmp_path_factory.mktemp("seeds") / "data"
-    shutil.copytree(SEEDS, data / "articles")
-    build_index(Settings.for_data_dir(data), embedder)
-    return data
+    folders: dict[str, Path] = {}
+
+    def indexed_by(embedder) -> Path:
+        if embedder.identity not in folders:
+            data = tmp_path_factory.mktemp("seeds") / "data"
+            shutil.copytree(SEEDS, data / "articles")
+            build_index(Settings.for_data_dir(data), embedder)
+            folders[embedder.identity] = data
+        return folders[embedder.identity]
+
+    return indexed_by
+
+
+def private_copy(data: Path, copy: Path) -> Settings:
+    """Settings of ``copy``, a copy of the data folder ``data``, free to change."""
+    shutil.copytree(data, copy)
+    return Settings.for_data_dir(copy)
+
+
+@pytest.fixture(scope="session")
+def seed_data(indexed_seeds, embedder) -> Path:
+    """A data folder with the seed articles indexed, built once per session (do not modify)."""
+    return indexed_seeds(embedder)
 
 
 @pytest.fixture
 def built(seed_data: Path, tmp_path: Path) -> Settings:
     """Settings of a private copy of the indexed seed archive, free to change."""
-    data = tmp_path / "built"
-    shutil.copytree(seed_data, data)
-    return Settings.for_data_dir(data)
+    return private_copy(seed_data, tmp_path / "built")
+
+
+@pytest.fixture(scope="session")
+def fake_embedder():
+    """The model-free embedder of ``tests/fakes/embedder.py``, for tests where vectors need not mean
+    anything; the answers of the indexes it builds are judged by its own calibration."""
+    from index import quotes
+    from tests.fakes.embedder import CALIBRATION, IDENTITY, FakeEmbedder
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(quotes.CALIBRATIONS, IDENTITY, CALIBRATION)
+        yield FakeEmbedder()
+
+
+@pytest.fixture
+def fake_built(indexed_seeds, fake_embedder, tmp_path: Path) -> Settings:
+    """``built``, indexed by the fake embedder (only the fake opens it)."""
+    return private_copy(indexed_seeds(fake_embedder), tmp_path / "fake-built")
 
 
 @pytest.fixture(scope="session")

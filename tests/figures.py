@@ -1,14 +1,21 @@
 """Figures the reliability tests measure, printed as one table at the end of the run.
 
 A test calls ``record(kind, tried, survived)`` with what it caused and what came
-through (faults caused and survived, bad inputs tried and handled) before it
-asserts they match; ``tests/conftest.py`` prints the table, and
-``bench/reliability.py`` runs exactly the tests that feed it.
+through (faults caused and survived, bad inputs tried and handled), both counted
+from what it observed, before it asserts they match: a failing run still reports
+its true figure. A test of one fault or one input runs its checks inside
+``trial(kind)``, which records that try as survived only if every check passed.
+``tests/conftest.py`` prints the table, and ``bench/reliability.py`` runs exactly
+the tests that feed it.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import pytest
 
 
 @dataclass
@@ -28,6 +35,18 @@ def record(kind: str, tried: int, survived: int, notes: str = "") -> None:
     figure.survived += survived
     if notes and notes not in figure.notes.split("; "):
         figure.notes = f"{figure.notes}; {notes}" if figure.notes else notes
+
+
+@contextlib.contextmanager
+def trial(kind: str, notes: str = "") -> Iterator[None]:
+    """One fault or input of ``kind``: survived if the block's checks pass, not survived (and the
+    failure raised on) if one fails."""
+    try:
+        yield
+    except (Exception, pytest.fail.Exception):  # a skip (another BaseException) is not a try
+        record(kind, 1, 0, notes)
+        raise
+    record(kind, 1, 1, notes)
 
 
 def table() -> list[str]:

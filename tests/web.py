@@ -24,7 +24,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-BENCH = Path("/work/shared/bench/extraction/html")
+BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench" / "extraction" / "html"  # ../shared beside the repository
 BENCH_PAGES = {  # two Italian pages of the benchmark (see its README): id -> path served
     "20b2b64916b00b25203c9f1bf14248922f4d522f18328e9f876cce116df0083e": "/remember/black-friday.html",
     "b6fb53e9fb043c98eb1e6530a1074c40922e29025f5454809f3938a7c174faa3": "/remember/cavalieri-zodiaco.html",

@@ -12,7 +12,7 @@ from telegram import Update
 from bot.app import build_application, post_init
 from bot.config import BotSettings
 from index.library import Library
-from tests.botapi import DEFAULT_TOKEN, FakeBotAPI
+from tests.fakes.telegram import DEFAULT_TOKEN, FakeBotAPI
 
 BOT_USERNAME = "NewsdeskBot"
 ADMIN_ID = 1000

@@ -5,7 +5,9 @@ get one reply, and Telegram (the fake, which parses as Telegram does) refuses no
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
+from collections import Counter
 
 from tests import figures
 from tests.bot.conftest import BOT_USERNAME
@@ -42,14 +44,16 @@ async def test_hostile_questions_get_one_valid_reply_each(server, app):
     asked = [server.group_message(team, server.user(7900 + n, f"R{n}"), f"/ask {q}")["message"]["message_id"]
              for n, q in enumerate(NASTY[:10])]
     silent = [server.private_message(server.user(7800 + n, f"Quiet {n}"), q)["message"]["chat"]["id"] for n, q in enumerate(SILENT)]
-    await server.wait_for(lambda: all(server.messages_in(chat) for chat in chats)
-                          and len(server.messages_in(team)) >= len(asked), timeout=300)
+    with contextlib.suppress(TimeoutError):  # what was answered is counted
+        await server.wait_for(lambda: all(server.messages_in(chat) for chat in chats)
+                              and len(server.messages_in(team)) >= len(asked), timeout=300)
     await asyncio.sleep(1.0)
-    assert not any(server.messages_in(chat) for chat in silent)
     once = sum(len(server.messages_in(chat)) == 1 for chat in chats)
     in_group = sorted(m["reply_to_message"]["message_id"] for m in server.messages_in(team))
-    figures.record("hostile questions through the bot (one valid reply each)", len(questions) + len(asked),
-                   once + len(in_group) if not server.errors else 0)
+    replied = Counter(in_group)
+    valid = once + sum(replied[message] == 1 for message in asked) - len(server.errors)  # each refused reply: one lost
+    figures.record("hostile questions through the bot (one valid reply each)", len(questions) + len(asked), max(0, valid))
+    assert not any(server.messages_in(chat) for chat in silent)
     assert once == len(chats) and in_group == asked
     assert not server.errors, server.errors[:3]
     assert not [c for c in server.calls("sendMessage") if c.params["text"].startswith("Sorry")]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from tests import figures
 from tests.bot.load import ask_everyone
 
 
 async def test_two_hundred_questions_from_twenty_chats(server, app):
     result = await ask_everyone(server, chats=20, per_chat=10)
-    assert result.questions == 200
-    assert not server.errors
+    answered = "all" if result.answered_once == result.questions else f"{result.answered_once}"
     figures.record(
-        "questions sent at once from 20 chats, answered once in their chat", result.questions, result.questions,
-        f"all answered in {result.seconds:.1f} s; slowest reply {result.slowest_reply:.1f} s, median {result.median_reply:.1f} s",
+        "questions sent at once from 20 chats, answered once in their chat", result.questions, result.answered_once,
+        f"{answered} answered in {result.seconds:.1f} s; slowest reply {result.slowest_reply:.1f} s, median {result.median_reply:.1f} s",
     )
+    assert result.questions == 200 and result.answered_once == result.questions
+    assert not server.errors
 
 
 async def test_an_inline_flood_gets_a_bounded_share(server, app):
@@ -32,7 +35,8 @@ async def test_an_inline_flood_gets_a_bounded_share(server, app):
     server.private_message(reader, QUESTIONS[1])
     await server.wait_for_messages(reader, 1, timeout=60)
     waited = time.monotonic() - asked
-    await server.wait_for(lambda: len(server.inline_answers) == 40, timeout=60)
+    with contextlib.suppress(TimeoutError):  # what was answered is counted
+        await server.wait_for(lambda: len(server.inline_answers) == 40, timeout=60)
     worked_on = sum(bool(a["results"]) for a in server.inline_answers)
     peak = app.bot_data["inline_slots"].peak
     figures.record("inline queries in a flood of 40, each answered (results, or empty at once)", 40, len(server.inline_answers),

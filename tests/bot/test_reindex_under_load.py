@@ -4,6 +4,7 @@ index or the new one — never from a half-built one; and of two /reindex at onc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 from bot import asking
@@ -36,29 +37,32 @@ async def test_questions_during_reindex_come_from_the_old_or_the_new_index(serve
     await last_text(server, admin, lambda t: t.startswith("Re-index done"), timeout=300)
     replies = await wait_for_replies(server, asked)
     new = library.archive
-    assert new is not old
     renderings = {q: {rendered(old, q), rendered(new, q)} for q in set(asked.values())}
-    from_old = sum(html == rendered(old, asked[key]) for key, html in replies.items())
+    once = {key: htmls[0] for key, htmls in replies.items() if key in asked and len(htmls) == 1}
+    from_old = sum(html == rendered(old, asked[key]) for key, html in once.items())
     figures.record("questions answered during /reindex (old or new index, once)", len(asked),
-                   sum(html in renderings[asked[key]] for key, html in replies.items()),
+                   sum(html in renderings[asked[key]] for key, html in once.items()),
                    f"{from_old} as the old index answers, {len(asked) - from_old} only as the new one")
+    assert new is not old
     assert set(replies) == set(asked)
-    assert all(html in renderings[asked[key]] for key, html in replies.items())
+    assert not [key for key, htmls in replies.items() if len(htmls) > 1], "questions answered twice"
+    assert all(html in renderings[asked[key]] for key, html in once.items())
     assert not server.errors
 
 
 async def wait_for_replies(server, asked: dict) -> dict:
-    """The HTML of the one reply to each question (fails on a question answered twice)."""
+    """The HTML of the replies to each question, (chat id, message id) -> [html, …], once there are
+    as many replies as questions (or after 300 s)."""
     def replies() -> list:
         return [c for c in server.calls("sendMessage") if c.result.get("reply_to_message")]
 
-    await server.wait_for(lambda: len(replies()) >= len(asked), timeout=300)
+    with contextlib.suppress(TimeoutError):  # what did come is counted
+        await server.wait_for(lambda: len(replies()) >= len(asked), timeout=300)
     await asyncio.sleep(1.0)
-    found = {}
+    found: dict[tuple[int, int], list[str]] = {}
     for call in replies():
         key = (call.result["chat"]["id"], call.result["reply_to_message"]["message_id"])
-        assert key not in found, f"question {key} answered twice"
-        found[key] = call.params["text"]
+        found.setdefault(key, []).append(call.params["text"])
     return found
 
 
@@ -71,13 +75,13 @@ async def test_two_reindex_at_once_one_runs(server, app, bot_settings):
     admin = server.user(ADMIN_ID, "Admin")
     server.private_message(admin, "/reindex")
     server.private_message(admin, "/reindex")
-    await last_text(server, admin, lambda t: t.startswith("Re-index done"), timeout=120)
-    await asyncio.sleep(1.0)
-    texts = [text_of(m) for m in server.messages_in(admin)]
-    assert sum(t.startswith("Re-index done") for t in texts) == 1
-    assert sum(t.startswith("A re-index is already running") for t in texts) == 1
-    assert app.bot_data["library"].last_build.added == 10
-    figures.record("/reindex sent twice at once: one ran", 1, 1)
+    with figures.trial("/reindex sent twice at once: one ran"):
+        await last_text(server, admin, lambda t: t.startswith("Re-index done"), timeout=120)
+        await asyncio.sleep(1.0)
+        texts = [text_of(m) for m in server.messages_in(admin)]
+        assert sum(t.startswith("Re-index done") for t in texts) == 1
+        assert sum(t.startswith("A re-index is already running") for t in texts) == 1
+        assert app.bot_data["library"].last_build.added == 10
 
 
 def test_two_reindex_in_threads_at_once_one_runs(built, embedder):

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from bot import admin, asking, inline, messages, render
 from index.records import Answer, BuildReport, Response
 from tests import figures
-from tests.botapi import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, parse_telegram_html, utf16_len
+from tests.fakes.telegram import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, parse_telegram_html, utf16_len
 
 PASSAGE = "Prima frase del passaggio. Il presidente ha firmato l'accordo sulla difesa. Ultima frase."
 QUOTE = "Il presidente ha firmato l'accordo sulla difesa."
@@ -142,38 +142,36 @@ def assert_valid_telegram_html(markup: str, limit: int = MAX_TEXT_LENGTH) -> lis
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(RESPONSES)
 def test_every_page_of_any_response_is_valid_html_within_limits(response):
-    pages = 0
-    for number in range(asking.MAX_ANSWERS // asking.PAGE_SIZE + 1):
-        page = asking.page_of(response, "k3yK3y", number)
-        entities = assert_valid_telegram_html(page.html)
-        shown = response.answers[number * asking.PAGE_SIZE : (number + 1) * asking.PAGE_SIZE]
-        if not response.no_answer and shown:
-            assert sum(e["type"] == "blockquote" for e in entities) == len(shown)
-        assert {e["type"] for e in entities} <= {"bold", "italic", "blockquote", "text_link"}
-        if page.more_data is not None:
-            assert len(page.more_data.encode()) <= MAX_CALLBACK_DATA_BYTES
-        pages += 1
-    figures.record("generated responses rendered (every page valid HTML)", 1, 1)
+    with figures.trial("generated responses rendered (every page valid HTML)"):
+        for number in range(asking.MAX_ANSWERS // asking.PAGE_SIZE + 1):
+            page = asking.page_of(response, "k3yK3y", number)
+            entities = assert_valid_telegram_html(page.html)
+            shown = response.answers[number * asking.PAGE_SIZE : (number + 1) * asking.PAGE_SIZE]
+            if not response.no_answer and shown:
+                assert sum(e["type"] == "blockquote" for e in entities) == len(shown)
+            assert {e["type"] for e in entities} <= {"bold", "italic", "blockquote", "text_link"}
+            if page.more_data is not None:
+                assert len(page.more_data.encode()) <= MAX_CALLBACK_DATA_BYTES
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(RESPONSES)
 def test_inline_results_of_any_response_are_valid(response):
-    for result in inline.results(response):
-        data = result.to_dict()
-        assert data["title"].strip() and len(data["id"].encode()) <= 64
-        content = data["input_message_content"]
-        assert_valid_telegram_html(content["message_text"])
-    figures.record("generated inline results rendered", 1, 1)
+    with figures.trial("generated inline results rendered"):
+        for result in inline.results(response):
+            data = result.to_dict()
+            assert data["title"].strip() and len(data["id"].encode()) <= 64
+            content = data["input_message_content"]
+            assert_valid_telegram_html(content["message_text"])
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(TEXT, max_size=15), st.floats(0, 1e6))
 def test_reindex_report_with_any_file_names_is_valid(skipped, seconds):
     report = BuildReport(added=1, skipped=tuple(f"{name}: {reason}" for name, reason in zip(skipped, reversed(skipped))), seconds=seconds)
-    for language in ("en", "it"):
-        assert_valid_telegram_html(admin.report_text(report, language))
-    figures.record("generated re-index reports rendered", 1, 1)
+    with figures.trial("generated re-index reports rendered"):
+        for language in ("en", "it"):
+            assert_valid_telegram_html(admin.report_text(report, language))
 
 
 @pytest.mark.parametrize(

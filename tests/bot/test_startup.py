@@ -62,11 +62,11 @@ CASES = [
 @pytest.mark.parametrize("prepare, message", CASES, ids=[c[0].__name__ for c in CASES])
 async def test_bot_refuses_to_start_in_one_line(built, server, prepare, message):
     env = prepare(built, server)
-    code, err = await newsdesk_bot(built, env)
-    lines = err.splitlines()
-    assert code == 1 and lines[-1] == "newsdesk: " + message.format(index=built.index_dir), err
-    assert WRONG_TOKEN not in err and WRONG_TOKEN.split(":")[1] not in err
-    if prepare is not reject_token:  # there PTB logs the rejection itself, with its traceback (token redacted)
-        assert lines == [lines[-1]]
-    assert not server.calls("sendMessage")  # nothing answered from a damaged index
-    figures.record("bot start refused in one line (damaged index, bad token)", 1, 1)
+    with figures.trial("bot start refused in one line (damaged index, bad token)"):
+        code, err = await newsdesk_bot(built, env)
+        lines = err.splitlines()
+        assert code == 1 and lines[-1] == "newsdesk: " + message.format(index=built.index_dir), err
+        assert WRONG_TOKEN not in err and WRONG_TOKEN.split(":")[1] not in err
+        if prepare is not reject_token:  # there PTB logs the rejection itself, with its traceback (token redacted)
+            assert lines == [lines[-1]]
+        assert not server.calls("sendMessage")  # nothing answered from a damaged index

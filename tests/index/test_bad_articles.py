@@ -56,7 +56,7 @@ GOOD_FILES = {
 
 
 @pytest.fixture(scope="module")
-def build_with_bad_files(tmp_path_factory, embedder):
+def build_with_bad_files(tmp_path_factory, fake_embedder):
     """(report, warnings logged) of one build over the seeds, the bad files and the good ones."""
     data = tmp_path_factory.mktemp("bad") / "data"
     shutil.copytree(SEEDS, data / "articles")
@@ -68,7 +68,7 @@ def build_with_bad_files(tmp_path_factory, embedder):
     handler = _Collect()
     logging.getLogger("index").addHandler(handler)
     try:
-        report = build_index(Settings.for_data_dir(data), embedder)
+        report = build_index(Settings.for_data_dir(data), fake_embedder)
     finally:
         logging.getLogger("index").removeHandler(handler)
     return report, handler.warnings, Settings.for_data_dir(data)
@@ -86,16 +86,16 @@ class _Collect(logging.Handler):
 @pytest.mark.parametrize("name", BAD_FILES)
 def test_bad_file_is_skipped_with_a_warning_naming_it(build_with_bad_files, name):
     report, warnings, _ = build_with_bad_files
-    assert any(reason.startswith(f"{name}: ") for reason in report.skipped), report.skipped
-    assert any(warning.startswith(f"skipped {name}: ") for warning in warnings)
-    figures.record("bad article files skipped with a warning", 1, 1)
+    with figures.trial("bad article files skipped with a warning"):
+        assert any(reason.startswith(f"{name}: ") for reason in report.skipped), report.skipped
+        assert any(warning.startswith(f"skipped {name}: ") for warning in warnings)
 
 
-def test_the_rest_is_indexed(build_with_bad_files, embedder):
+def test_the_rest_is_indexed(build_with_bad_files, fake_embedder):
     report, _, settings = build_with_bad_files
     assert report.added == len(list(SEEDS.iterdir())) + len(GOOD_FILES)
     assert len(report.skipped) == len(BAD_FILES)
-    indexed = Archive.open(settings, embedder).store.article_ids_by_path()
+    indexed = Archive.open(settings, fake_embedder).store.article_ids_by_path()
     assert set(GOOD_FILES) <= set(indexed) and not set(BAD_FILES) & set(indexed)
 
 

@@ -1,10 +1,10 @@
-"""The incremental build: adds, updates, removes, skips bad files, refuses another model's index."""
+"""The incremental build: adds, updates, removes, skips bad files, refuses another model's index.
+
+Built with the fake embedder: none of this depends on what the vectors mean."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 
 import pytest
 
@@ -21,85 +21,85 @@ NEW_ARTICLE = (
 )
 
 
-def test_first_build_indexes_every_seed(settings, embedder):
-    report = build_index(settings, embedder)
+def test_first_build_indexes_every_seed(settings, fake_embedder):
+    report = build_index(settings, fake_embedder)
     assert (report.added, report.updated, report.removed, report.unchanged) == (5, 0, 0, 0)
     assert report.total_articles == 5 and report.passages == report.total_passages > 5
-    stats = Archive.open(settings, embedder).stats()
+    stats = Archive.open(settings, fake_embedder).stats()
     assert (stats.articles, stats.passages) == (5, report.total_passages)
     assert (stats.first_date, stats.last_date) == ("2020-09", "2022-12-20")
-    assert stats.model == embedder.identity and stats.dimension == 384
+    assert stats.model == fake_embedder.identity and stats.dimension == 384
 
 
-def test_unchanged_folder_is_a_no_op(built, embedder):
-    settings = built
+def test_unchanged_folder_is_a_no_op(fake_built, fake_embedder):
+    settings = fake_built
     live = snapshot.current(settings.index_dir)
-    report = build_index(settings, embedder)
+    report = build_index(settings, fake_embedder)
     assert (report.added, report.updated, report.removed, report.unchanged, report.passages) == (0, 0, 0, 5, 0)
     assert snapshot.current(settings.index_dir) == live  # nothing was rewritten
 
 
-def test_add_update_remove(built, embedder):
-    settings = built
+def test_add_update_remove(fake_built, fake_embedder):
+    settings = fake_built
     articles = settings.articles_dir
     (articles / "nuovi").mkdir()
     (articles / "nuovi" / "vilnius.txt").write_text(NEW_ARTICLE)
     (articles / "000_63f739fd0d5fbe86.txt").unlink()
     changed = articles / "002_236b9d47b589822e.txt"
     changed.write_text(changed.read_text() + "\nAggiunta: il vertice si è chiuso in serata.\n")
-    report = build_index(settings, embedder)
+    report = build_index(settings, fake_embedder)
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 3)
-    archive = Archive.open(settings, embedder)
+    archive = Archive.open(settings, fake_embedder)
     ids = {answer.article_id for answer in archive.ask("Vilnius difesa aerea Baltico", k=5).answers}
     assert "nuovi/vilnius.txt" in ids
     assert archive.stats().articles == 5
     assert report.passages < report.total_passages / 2  # only the new and the changed article were embedded
 
 
-def test_json_lines_update_one_article_only(built, embedder):
-    settings = built
+def test_json_lines_update_one_article_only(fake_built, fake_embedder):
+    settings = fake_built
     lines = [{"title": f"Articolo {i}", "text": NEW_ARTICLE.replace("Vilnius", f"Città{i}"), "date": "2023-01"} for i in range(3)]
     path = settings.articles_dir / "feed.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines))
-    build_index(settings, embedder)
+    build_index(settings, fake_embedder)
     lines[1]["text"] += " Una frase in più."
     path.write_text("\n".join(json.dumps(line) for line in lines))
-    report = build_index(settings, embedder)
+    report = build_index(settings, fake_embedder)
     assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 7)
 
 
-def test_bad_file_is_skipped_with_its_name_and_the_rest_indexed(settings, embedder, caplog):
+def test_bad_file_is_skipped_with_its_name_and_the_rest_indexed(settings, fake_embedder, caplog):
     (settings.articles_dir / "rotto.txt").write_bytes(bytes(range(256)) * 40)
     (settings.articles_dir / "vuoto.md").write_text("")
-    report = build_index(settings, embedder)
+    report = build_index(settings, fake_embedder)
     assert report.added == 5
     assert any(s.startswith("rotto.txt: binary") for s in report.skipped)
     assert any(s.startswith("vuoto.md") for s in report.skipped)
     assert "rotto.txt" in caplog.text
 
 
-def test_file_that_breaks_keeps_its_indexed_articles(built, embedder):
-    settings = built
+def test_file_that_breaks_keeps_its_indexed_articles(fake_built, fake_embedder):
+    settings = fake_built
     broken = settings.articles_dir / "003_bbbdcd5d19d9f9a8.txt"
     broken.write_bytes(b"\x00\x01\x02" * 100)
-    report = build_index(settings, embedder)
+    report = build_index(settings, fake_embedder)
     assert report.removed == 0 and report.skipped
-    assert Archive.open(settings, embedder).stats().articles == 5
+    assert Archive.open(settings, fake_embedder).stats().articles == 5
 
 
-def test_index_built_by_another_model_is_refused(built, embedder):
-    settings = built
+def test_index_built_by_another_model_is_refused(fake_built, fake_embedder):
+    settings = fake_built
     manifest_path = snapshot.current(settings.index_dir) / snapshot.MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text())
     manifest["model"] = "some/other-model"
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
-        Archive.open(settings, embedder)
+        Archive.open(settings, fake_embedder)
     with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
-        build_index(settings, embedder)
-    report = build_index(settings, embedder, full=True)
+        build_index(settings, fake_embedder)
+    report = build_index(settings, fake_embedder, full=True)
     assert report.full and report.added == 5
-    assert Archive.open(settings, embedder).stats().model == embedder.identity
+    assert Archive.open(settings, fake_embedder).stats().model == fake_embedder.identity
 
 
 def test_model_setting_by_path_is_recorded(settings):
@@ -110,15 +110,15 @@ def test_model_setting_by_path_is_recorded(settings):
     assert Embedder("all-MiniLM-L6-v2").identity == Embedder(MINILM_MODEL).identity == MINILM_MODEL
 
 
-def test_second_build_at_once_is_refused(settings, embedder):
+def test_second_build_at_once_is_refused(settings, fake_embedder):
     with snapshot.build_lock(settings.index_dir):
         with pytest.raises(BuildInProgressError):
-            build_index(settings, embedder)
+            build_index(settings, fake_embedder)
 
 
-def test_failure_midway_leaves_previous_index(built, embedder, monkeypatch):
-    settings = built
-    before = Archive.open(settings, embedder).ask("Minsk dicembre 2022 accordo")
+def test_failure_midway_leaves_previous_index(fake_built, fake_embedder, monkeypatch):
+    settings = fake_built
+    before = Archive.open(settings, fake_embedder).ask("Minsk dicembre 2022 accordo")
     (settings.articles_dir / "vilnius.txt").write_text(NEW_ARTICLE)
 
     def disk_full(*args, **kwargs):
@@ -128,25 +128,25 @@ def test_failure_midway_leaves_previous_index(built, embedder, monkeypatch):
     from index.errors import BuildError
 
     with pytest.raises(BuildError, match="disk is full"):
-        build_index(settings, embedder)
+        build_index(settings, fake_embedder)
     assert not list(settings.index_dir.glob("work-*"))
-    after = Archive.open(settings, embedder)
+    after = Archive.open(settings, fake_embedder)
     assert after.stats().articles == 5
     assert after.ask("Minsk dicembre 2022 accordo") == before
 
 
-def test_missing_articles_folder_is_a_clear_error(tmp_path, embedder):
+def test_missing_articles_folder_is_a_clear_error(tmp_path, fake_embedder):
     from index.errors import BuildError
 
     with pytest.raises(BuildError, match="does not exist"):
-        build_index(Settings.for_data_dir(tmp_path / "nowhere"), embedder)
+        build_index(Settings.for_data_dir(tmp_path / "nowhere"), fake_embedder)
 
 
-def test_old_snapshots_are_pruned(built, embedder):
-    settings = built
+def test_old_snapshots_are_pruned(fake_built, fake_embedder):
+    settings = fake_built
     for number in range(3):
         (settings.articles_dir / f"n{number}.txt").write_text(NEW_ARTICLE + f" Numero {number}.")
-        build_index(settings, embedder)
+        build_index(settings, fake_embedder)
     assert len(list(settings.index_dir.glob("snap-*"))) == snapshot.KEEP_SNAPSHOTS
 
 
@@ -161,11 +161,11 @@ def test_old_snapshots_are_pruned(built, embedder):
     ],
     ids=["quote and full stop", "quote", "number", "number under a long title", "number alone"],
 )
-def test_short_article_ending_in_a_quote_or_a_number_is_indexed(built, embedder, text, quote):
-    (built.articles_dir / "breve.txt").write_text(text)
-    report = build_index(built, embedder)
+def test_short_article_ending_in_a_quote_or_a_number_is_indexed(fake_built, fake_embedder, text, quote):
+    (fake_built.articles_dir / "breve.txt").write_text(text)
+    report = build_index(fake_built, fake_embedder)
     assert (report.added, report.skipped) == (1, ())
-    archive = Archive.open(built, embedder)
+    archive = Archive.open(fake_built, fake_embedder)
     question = "Cosa ha detto il ministro?" if "ministro" in quote else "Quanti sono i disoccupati?"
     found = [answer for answer in archive.ask(question, k=5).answers if answer.article_id == "breve.txt"]
     assert found and found[0].quote == quote

@@ -128,16 +128,16 @@ def summary(archive: Archive) -> list:
 @pytest.mark.parametrize("damage, problem", [d[1:] for d in DAMAGES], ids=IDS)
 def test_damage_is_refused_at_load_and_named(index, embedder, damage, problem, monkeypatch, capsys):
     damage(index)
-    with pytest.raises(IndexCorruptError) as refused:
-        Archive.open(index.settings, embedder)
-    message = str(refused.value)
-    assert problem in message and message.endswith("Rebuild it with `newsdesk index --full`")
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(index.settings.data_dir))
     monkeypatch.delenv("NEWSDESK_INDEX_DIR", raising=False)
-    assert main(["ask", QUESTIONS[0]]) == 1
-    out, err = capsys.readouterr()
-    assert out == "" and err == f"newsdesk: {message}\n"
-    figures.record("damaged index refused at load", 1, 1)
+    with figures.trial("damaged index refused at load"):
+        with pytest.raises(IndexCorruptError) as refused:
+            Archive.open(index.settings, embedder)
+        message = str(refused.value)
+        assert problem in message and message.endswith("Rebuild it with `newsdesk index --full`")
+        assert main(["ask", QUESTIONS[0]]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err == f"newsdesk: {message}\n"
 
 
 @pytest.mark.parametrize("damage", [d[1] for d in DAMAGES], ids=IDS)
@@ -146,13 +146,13 @@ def test_plain_index_rebuilds_a_damaged_index(index, two_builds, embedder, damag
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(index.settings.data_dir))
     monkeypatch.delenv("NEWSDESK_INDEX_DIR", raising=False)
     caplog.set_level(logging.WARNING, logger="index.build")
-    code = main(["index"])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    assert "(full rebuild)" in out and "index: 3 articles" in out
-    assert "the live index is damaged" in caplog.text and "rebuilding it whole" in caplog.text
-    assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
-    figures.record("damaged index rebuilt by `newsdesk index`", 1, 1)
+    with figures.trial("damaged index rebuilt by `newsdesk index`"):
+        code = main(["index"])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert "(full rebuild)" in out and "index: 3 articles" in out
+        assert "the live index is damaged" in caplog.text and "rebuilding it whole" in caplog.text
+        assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
 
 
 @pytest.mark.parametrize("name", ["vectors altered", "database from another snapshot", "CURRENT not text"])
@@ -160,10 +160,10 @@ def test_full_rebuild_recovers(index, two_builds, embedder, name, monkeypatch, c
     dict((d[0], d[1]) for d in DAMAGES)[name](index)
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(index.settings.data_dir))
     monkeypatch.delenv("NEWSDESK_INDEX_DIR", raising=False)
-    assert main(["index", "--full"]) == 0, capsys.readouterr().err
-    assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
-    assert not list(index.settings.index_dir.glob("work-*"))
-    figures.record("damaged index rebuilt by `newsdesk index --full`", 1, 1)
+    with figures.trial("damaged index rebuilt by `newsdesk index --full`"):
+        assert main(["index", "--full"]) == 0, capsys.readouterr().err
+        assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
+        assert not list(index.settings.index_dir.glob("work-*"))
 
 
 def test_index_from_an_older_newsdesk_loads_and_the_next_run_upgrades_it(index, two_builds, embedder):

@@ -55,15 +55,15 @@ def test_hostile_names_are_refused_or_renamed_inside_articles(tmp_path, name, sa
     articles = tmp_path / "data" / "articles"
     articles.mkdir(parents=True)
     before = files_outside(tmp_path, articles)
-    if saved is None:
-        with pytest.raises(UploadError):
-            intake.save_article(articles, name, ARTICLE)
-    else:
-        path = intake.save_article(articles, name, ARTICLE)
-        assert path == articles.resolve() / saved and path.read_bytes() == ARTICLE
-    assert files_outside(tmp_path, articles) == before
-    assert not [p for p in articles.iterdir() if p.name.startswith(".")]  # no staging file left
-    figures.record("hostile upload names", 1, 1)
+    with figures.trial("hostile upload names"):
+        if saved is None:
+            with pytest.raises(UploadError):
+                intake.save_article(articles, name, ARTICLE)
+        else:
+            path = intake.save_article(articles, name, ARTICLE)
+            assert path == articles.resolve() / saved and path.read_bytes() == ARTICLE
+        assert files_outside(tmp_path, articles) == before
+        assert not [p for p in articles.iterdir() if p.name.startswith(".")]  # no staging file left
 
 
 CONTENTS = [  # (name, content, reason given)
@@ -82,10 +82,10 @@ CONTENTS = [  # (name, content, reason given)
 @pytest.mark.parametrize("name, content, reason", CONTENTS, ids=[c[0] for c in CONTENTS])
 def test_wrong_contents_and_sizes_are_refused(tmp_path, name, content, reason):
     articles = tmp_path / "articles"
-    with pytest.raises(UploadError, match=reason):
-        intake.save_article(articles, name, content)
-    assert not articles.exists() or list(articles.iterdir()) == []
-    figures.record("refused upload contents and sizes", 1, 1)
+    with figures.trial("refused upload contents and sizes"):
+        with pytest.raises(UploadError, match=reason):
+            intake.save_article(articles, name, content)
+        assert not articles.exists() or list(articles.iterdir()) == []
 
 
 @pytest.mark.parametrize("name, content", [
@@ -124,15 +124,15 @@ def test_any_name_is_refused_or_saved_inside_articles(name):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         articles = root / "data" / "articles"
-        try:
-            path = intake.save_article(articles, name, ARTICLE)
-        except UploadError:
-            path = None
-        if path is not None:
-            assert path.parent == articles.resolve() and not path.name.startswith(".")
-            assert len(path.name.encode()) <= 255 and path.suffix in intake.UPLOAD_SUFFIXES
-        assert files_outside(root, articles) <= {root / "data"}
-    figures.record("generated upload names", 1, 1)
+        with figures.trial("generated upload names"):
+            try:
+                path = intake.save_article(articles, name, ARTICLE)
+            except UploadError:
+                path = None
+            if path is not None:
+                assert path.parent == articles.resolve() and not path.name.startswith(".")
+                assert len(path.name.encode()) <= 255 and path.suffix in intake.UPLOAD_SUFFIXES
+            assert files_outside(root, articles) <= {root / "data"}
 
 
 def test_an_upload_of_unknown_size_is_checked_by_its_bytes(tmp_path):

@@ -1,4 +1,5 @@
-"""Which language a question or an article is in: Italian and English by their stopwords, others by the identifier."""
+"""Which language a question or an article is in: Italian and English by their stopwords, others by the
+identifier; folding and splitting words as the keyword index does."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from index.languages import UNDETERMINED, article_language, detect_language, question_language
+from index.languages import (
+    ENGLISH, ITALIAN, UNDETERMINED, article_language, detect_language, fold, question_language, stopwords, words,
+)
 from index.readers import read_file
 
 
@@ -62,7 +65,7 @@ def test_an_article_file_is_labelled_with_its_language(tmp_path, language):
     assert article.language == language
 
 
-BENCH = Path("/work/shared/bench/extraction/html")
+BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench" / "extraction" / "html"  # ../shared beside the repository
 BENCH_PAGES = {  # pages of the extraction benchmark (see its README), read as saved .html articles
     "f6ac15a4d98511396da23e4428deb5605422b1c8bbc8284e771f6896bdccf57f": "pt",
     "b3c19dd5f0612d098788fa5173e491b3280da6226b492f8fe110f4ab1896cca8": "pt",
@@ -87,3 +90,39 @@ def test_real_pages_are_labelled_with_their_language(tmp_path, page, language):
 ])
 def test_italian_and_english_articles_are_told_by_their_stopwords_as_before(title, text, language):
     assert article_language(title, text) == detect_language(f"{title}\n{text}", UNDETERMINED) == language
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("Perché", "perche"),
+    ("CITTÀ", "citta"),
+    ("Straße", "strasse"),  # casefold, not lower
+    ("Minsk", "minsk"),
+])
+def test_fold(text, folded):
+    assert fold(text) == folded
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Dell'incontro di_Minsk, 2022!", ["dell", "incontro", "di", "minsk", "2022"]),
+    ("", []),
+])
+def test_words(text, found):
+    assert words(text) == found
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Cosa è stato concordato a Minsk?", ITALIAN),
+    ("What was agreed in Minsk?", ENGLISH),
+    ("Incontro tra Lukashenko e Putin", ITALIAN),  # one Italian stopword decides
+    ("Minsk accordo nuovo", ITALIAN),  # no stopwords: most words end in a vowel
+    ("Lukashenko Putin Minsk", ENGLISH),  # ... or not
+    ("Minsk", "default"),  # too little to tell
+    ("", "default"),
+])
+def test_detect_language(text, language):
+    assert detect_language(text, "default") == language
+
+
+def test_an_english_query_drops_italian_stopwords_too():
+    assert "the" not in stopwords(ITALIAN) and "il" in stopwords(ITALIAN)
+    assert {"the", "il"} <= stopwords(ENGLISH)

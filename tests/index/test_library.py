@@ -1,4 +1,5 @@
-"""The library a long-running process answers from: it follows snapshots published by others."""
+"""The library a long-running process answers from: it follows snapshots published by others
+(built with the fake embedder: which snapshot answers matters here, not how well)."""
 
 from __future__ import annotations
 
@@ -22,23 +23,23 @@ ARTICLE = (
 
 
 @pytest.fixture
-def library(built, embedder):
-    return Library(built, embedder).open(build_if_missing=False)
+def library(fake_built, fake_embedder):
+    return Library(fake_built, fake_embedder).open(build_if_missing=False)
 
 
-def test_a_snapshot_built_by_another_process_is_answered_from_at_the_next_question(built, embedder, library):
+def test_a_snapshot_built_by_another_process_is_answered_from_at_the_next_question(fake_built, fake_embedder, library):
     assert library.ask(QUESTION).no_answer
-    (built.articles_dir / "ambasciatrice.txt").write_text(ARTICLE)
-    build_index(built, embedder)  # as `newsdesk index` from a shell would
+    (fake_built.articles_dir / "ambasciatrice.txt").write_text(ARTICLE)
+    build_index(fake_built, fake_embedder)  # as `newsdesk index` from a shell would
     response = library.ask(QUESTION)
     assert not response.no_answer and response.answers[0].article_id == "ambasciatrice.txt"
     assert library.stats().articles == 6
 
 
-def test_a_damaged_published_snapshot_is_not_used(built, embedder, library):
-    (built.articles_dir / "ambasciatrice.txt").write_text(ARTICLE)
-    build_index(built, embedder)
-    store = snapshot.current(built.index_dir) / STORE_FILE
+def test_a_damaged_published_snapshot_is_not_used(fake_built, fake_embedder, library):
+    (fake_built.articles_dir / "ambasciatrice.txt").write_text(ARTICLE)
+    build_index(fake_built, fake_embedder)
+    store = snapshot.current(fake_built.index_dir) / STORE_FILE
     store.write_bytes(store.read_bytes()[:4096])  # truncated after it was published
     before = library.archive.folder
     assert library.ask(QUESTION).no_answer  # still the old, whole index
@@ -53,10 +54,10 @@ def ids(response) -> list[str]:
     return [answer.article_id for answer in response.answers]
 
 
-def test_the_index_folder_deleted_under_it_keeps_answering_and_says_so_once(built, embedder, library, caplog):
+def test_the_index_folder_deleted_under_it_keeps_answering_and_says_so_once(fake_built, fake_embedder, library, caplog):
     expected = library.ask(MINSK)
     assert expected.answers
-    shutil.rmtree(built.index_dir)
+    shutil.rmtree(fake_built.index_dir)
     with caplog.at_level(logging.WARNING):
         for _ in range(2):
             with ThreadPoolExecutor(4) as pool:  # new threads, as the bot's: each opens its own connection
@@ -66,17 +67,17 @@ def test_the_index_folder_deleted_under_it_keeps_answering_and_says_so_once(buil
             assert library.stats().articles == 5
     problems = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(problems) == 1, [record.getMessage() for record in problems]
-    assert str(built.index_dir) in problems[0].getMessage()
+    assert str(fake_built.index_dir) in problems[0].getMessage()
     report = library.reindex()  # a later /reindex rebuilds it
-    assert report.total_articles == 5 and snapshot.exists(built.index_dir)
+    assert report.total_articles == 5 and snapshot.exists(fake_built.index_dir)
     assert ids(library.ask(MINSK)) == ids(expected)
     assert library.archive.folder.exists()
 
 
-def test_after_the_index_folder_is_deleted_a_build_elsewhere_is_answered_from(built, embedder, library):
+def test_after_the_index_folder_is_deleted_a_build_elsewhere_is_answered_from(fake_built, fake_embedder, library):
     expected = library.ask(MINSK)
-    shutil.rmtree(built.index_dir)
+    shutil.rmtree(fake_built.index_dir)
     assert library.ask(MINSK) == expected
-    build_index(built, embedder)  # as `newsdesk index` from a shell would
+    build_index(fake_built, fake_embedder)  # as `newsdesk index` from a shell would
     assert ids(library.ask(MINSK)) == ids(expected)
-    assert library.archive.folder == snapshot.current(built.index_dir)
+    assert library.archive.folder == snapshot.current(fake_built.index_dir)

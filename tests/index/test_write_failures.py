@@ -116,15 +116,15 @@ def test_full_disk(built, embedder, sizes, tmp_path, point):
     env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir), "INDEX": str(settings.index_dir),
            "MNT": str(mount), "RESULT": str(result_dir), "PYTHON": sys.executable, "BUILD": BUILD,
            "FREE": str(POINTS[point](*sizes))}
-    done = subprocess.run(["unshare", "-m", "sh", "-c", FULL_DISK], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    message, failed_in = (done.stdout.strip().splitlines() + ["", ""])[:2]
-    assert message == f"could not write the new index in {mount}: the disk is full; the previous index is unchanged", done
-    assert failed_in == point
-    assert not list(result_dir.glob(snapshot.WORK_PREFIX + "*"))
-    shutil.rmtree(settings.index_dir)
-    shutil.copytree(result_dir, settings.index_dir)  # what the failed build left, back on a roomy disk
-    assert_old_index_whole_and_next_run_completes(settings, embedder, before)
-    figures.record("writes failing: disk full (tmpfs)", 1, 1, f"in {point}")
+    with figures.trial("writes failing: disk full (tmpfs)", f"in {point}"):
+        done = subprocess.run(["unshare", "-m", "sh", "-c", FULL_DISK], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        message, failed_in = (done.stdout.strip().splitlines() + ["", ""])[:2]
+        assert message == f"could not write the new index in {mount}: the disk is full; the previous index is unchanged", done
+        assert failed_in == point
+        assert not list(result_dir.glob(snapshot.WORK_PREFIX + "*"))
+        shutil.rmtree(settings.index_dir)
+        shutil.copytree(result_dir, settings.index_dir)  # what the failed build left, back on a roomy disk
+        assert_old_index_whole_and_next_run_completes(settings, embedder, before)
 
 
 # --- a file-size limit ---------------------------------------------------------------------
@@ -144,10 +144,10 @@ def test_file_size_limit(built, embedder, extra):
     add_articles(settings, NEW_ARTICLES)
     store = snapshot.current(settings.index_dir) / snapshot.STORE_FILE
     limit = store.stat().st_size + extra
-    result = run_newsdesk(settings, "index", preexec_fn=file_size_limit(limit))
-    assert_failed_cleanly(result, "a write to the disk failed (disk I/O error)", settings.index_dir)
-    assert_old_index_whole_and_next_run_completes(settings, embedder, before)
-    figures.record("writes failing: file-size limit (RLIMIT_FSIZE)", 1, 1)
+    with figures.trial("writes failing: file-size limit (RLIMIT_FSIZE)"):
+        result = run_newsdesk(settings, "index", preexec_fn=file_size_limit(limit))
+        assert_failed_cleanly(result, "a write to the disk failed (disk I/O error)", settings.index_dir)
+        assert_old_index_whole_and_next_run_completes(settings, embedder, before)
 
 
 SAVE_VECTORS = """
@@ -180,20 +180,20 @@ def test_read_only_folder(built, embedder):
     settings = built
     before = answers(settings, embedder)
     add_articles(settings, NEW_ARTICLES)
-    if IS_ROOT:
-        env = {"INDEX": str(settings.index_dir), "PYTHON": sys.executable}
-        result = run_newsdesk_in(settings, ["unshare", "-m", "sh", "-c", READ_ONLY], env)
-        reason = "the file system is read-only"
-    else:
-        settings.index_dir.chmod(0o555)
-        try:
-            result = run_newsdesk(settings, "index")
-        finally:
-            settings.index_dir.chmod(0o755)
-        reason = "permission denied"
-    assert_failed_cleanly(result, reason, settings.index_dir)
-    assert_old_index_whole_and_next_run_completes(settings, embedder, before)
-    figures.record("writes failing: read-only folder", 1, 1, "read-only bind mount" if IS_ROOT else "chmod 0555")
+    with figures.trial("writes failing: read-only folder", "read-only bind mount" if IS_ROOT else "chmod 0555"):
+        if IS_ROOT:
+            env = {"INDEX": str(settings.index_dir), "PYTHON": sys.executable}
+            result = run_newsdesk_in(settings, ["unshare", "-m", "sh", "-c", READ_ONLY], env)
+            reason = "the file system is read-only"
+        else:
+            settings.index_dir.chmod(0o555)
+            try:
+                result = run_newsdesk(settings, "index")
+            finally:
+                settings.index_dir.chmod(0o755)
+            reason = "permission denied"
+        assert_failed_cleanly(result, reason, settings.index_dir)
+        assert_old_index_whole_and_next_run_completes(settings, embedder, before)
 
 
 def run_newsdesk_in(settings, command: list[str], env: dict) -> subprocess.CompletedProcess:

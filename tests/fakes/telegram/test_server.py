@@ -1,4 +1,4 @@
-"""Tests of the fake Bot API server (tests/botapi.py), driven by real python-telegram-bot."""
+"""Tests of the fake Bot API server (tests/fakes/telegram), driven by real python-telegram-bot."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import time
 
 import aiohttp
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -41,7 +39,8 @@ from telegram.ext import (
     filters,
 )
 
-from tests.botapi import EntityParseError, FakeBotAPI, parse_telegram_html, utf16_len
+from tests.fakes.telegram import FakeBotAPI
+from tests.fakes.telegram.test_html import INVALID_HTML
 
 # Async tests share the session event loop with the (session-loop) fixtures.
 SESSION_LOOP = pytest.mark.asyncio(loop_scope="session")
@@ -200,15 +199,6 @@ class TestLongPolling:
             await asyncio.wait_for(first, 2)
 
 
-    async def test_webhook_blocks_get_updates(self, server, bot):
-        await bot.set_webhook("https://example.org/hook")
-        assert (await bot.get_webhook_info()).url == "https://example.org/hook"
-        with pytest.raises(Conflict, match="webhook is active"):
-            await bot.get_updates(timeout=0)
-        await bot.delete_webhook()
-        assert await bot.get_updates(timeout=0) == ()
-
-
 # --------------------------------------------------------------------------- Application
 
 
@@ -277,98 +267,6 @@ class TestApplication:
             "report.pdf", "application/pdf", 8)
         assert updates[3].message.caption_entities[0].type == "bot_command"
         assert forwarded["update_id"] < edited["update_id"] < document["update_id"]
-
-
-# --------------------------------------------------------------------------- HTML
-
-
-VALID_HTML = [
-    ("<b>bold</b> and <strong>strong</strong>", "bold and strong",
-     [("bold", 0, 4), ("bold", 9, 6)]),
-    ("<i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s><strike>k</strike><del>d</del>", "ieunskd",
-     [("italic", 0, 1), ("italic", 1, 1), ("underline", 2, 1), ("underline", 3, 1),
-      ("strikethrough", 4, 1), ("strikethrough", 5, 1), ("strikethrough", 6, 1)]),
-    ("<b>bold <i>both</i></b>", "bold both", [("bold", 0, 9), ("italic", 5, 4)]),
-    ("😀 <b>x</b>", "😀 x", [("bold", 3, 1)]),  # the emoji is two UTF-16 units
-    ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "st",
-     [("spoiler", 0, 1), ("spoiler", 1, 1)]),
-    ("&lt;tag&gt; &amp; &quot;q&quot; &#65;&#x42; AT&T &nbsp;", '<tag> & "q" AB AT&T &nbsp;', []),
-    ("<code>x</code>", "x", [("code", 0, 1)]),
-    ("<pre>block</pre>", "block", [("pre", 0, 5)]),
-    ("<code><b>x</b></code>", "x", [("code", 0, 1)]),  # nothing inside code
-    ("<blockquote>q</blockquote><blockquote expandable>e</blockquote>", "qe",
-     [("blockquote", 0, 1), ("expandable_blockquote", 1, 1)]),
-    ("<B>caps</B>", "caps", [("bold", 0, 4)]),
-    ("<b></b>x", "x", []),
-]
-
-
-@pytest.mark.parametrize(("source", "text", "entities"), VALID_HTML)
-def test_parse_valid_html(source, text, entities):
-    plain, found = parse_telegram_html(source)
-    assert plain == text
-    assert [(e["type"], e["offset"], e["length"]) for e in found] == entities
-
-
-def test_parse_links_code_languages_and_custom_emoji():
-    _, found = parse_telegram_html(
-        '<a href="https://example.org/?a=1&amp;b=2">x</a><a href=\'example.com\'>y</a>'
-        '<a href="javascript:alert(1)">z</a><pre><code class="language-python">p</code></pre>'
-        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
-    )
-    assert found == [
-        {"type": "text_link", "offset": 0, "length": 1, "url": "https://example.org/?a=1&b=2"},
-        {"type": "text_link", "offset": 1, "length": 1, "url": "http://example.com"},
-        {"type": "pre", "offset": 3, "length": 1, "language": "python"},
-        {"type": "custom_emoji", "offset": 4, "length": 2,
-         "custom_emoji_id": "5368324170671202286"},
-    ]
-
-
-INVALID_HTML = [
-    ("hello world <foo>bar</foo>", 'Unsupported start tag "foo" at byte offset 12'),
-    ("é <p>", 'Unsupported start tag "p" at byte offset 3'),  # offsets count UTF-8 bytes
-    ("a < b", 'Unsupported start tag "" at byte offset 2'),
-    ("<b>never closed", 'Can\'t find end tag corresponding to start tag "b"'),
-    ("oops</b>", "Unexpected end tag at byte offset 4"),
-    ("<b><i>x</b></i>", 'Unmatched end tag at byte offset 7, expected "</i>", found "</b>"'),
-    ("<span>x</span>", 'Tag "span" must have class "tg-spoiler" at byte offset 0'),
-    ("x <b", "Unclosed start tag at byte offset 2"),
-    ("<b>x</b", "Unclosed end tag at byte offset 4"),
-    ("<a href=https://x.org>y</a>", "Unexpected end of name token at byte offset 8"),
-    ('<a href="x>y</a>', "Unclosed start tag at byte offset 0"),
-    ("<b class>x</b>",
-     'Expected equal sign in declaration of an attribute of the tag "b" at byte offset 0'),
-    ("<tg-emoji>x</tg-emoji>", "Invalid custom emoji identifier specified"),
-]
-
-
-@pytest.mark.parametrize(("source", "reason"), INVALID_HTML)
-def test_parse_invalid_html(source, reason):
-    with pytest.raises(EntityParseError) as caught:
-        parse_telegram_html(source)
-    assert str(caught.value) == reason
-
-
-def test_strict_ampersand_is_opt_in():
-    assert parse_telegram_html("R&D &nbsp;")[0] == "R&D &nbsp;"
-    with pytest.raises(EntityParseError, match='Unsupported entity "nbsp" at byte offset 8'):
-        parse_telegram_html("R&amp;D &nbsp;", strict_ampersand=True)
-    with pytest.raises(EntityParseError, match='Unescaped "&" at byte offset 1'):
-        parse_telegram_html("R&D", strict_ampersand=True)
-
-
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40),
-       st.sampled_from(["b", "i", "u", "s", "code", "tg-spoiler"]))
-def test_escaped_text_round_trips(text, tag):
-    assert parse_telegram_html(html.escape(text)) == (text, [])
-    plain, entities = parse_telegram_html(f"x<{tag}>{html.escape(text)}</{tag}>")
-    assert plain == "x" + text
-    assert len(entities) == (1 if text else 0)
-    if text:
-        assert (entities[0]["offset"], entities[0]["length"]) == (1, utf16_len(text))
 
 
 @SESSION_LOOP
@@ -584,16 +482,6 @@ class TestFilesInlineAndCommands:
             await bot.get_file("nope")
 
 
-    async def test_send_document_upload(self, server, bot, alice):
-        server.private_chat(alice)
-        message = await bot.send_document(alice.id, b"col1,col2\n", filename="data.csv",
-                                          caption="<i>data</i>", parse_mode="HTML")
-        assert message.document.file_name == "data.csv" and message.caption == "data"
-        assert message.caption_entities[0].type == "italic"
-        downloaded = await (await bot.get_file(message.document.file_id)).download_as_bytearray()
-        assert downloaded == bytearray(b"col1,col2\n")
-
-
     async def test_inline_query_answered_by_application(self, server, alice):
         async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             query = update.inline_query
@@ -630,14 +518,14 @@ class TestFilesInlineAndCommands:
 
     async def test_commands(self, server, bot):
         await bot.set_my_commands([("ask", "Ask about the news"), ("sources", "Show sources")])
+        await bot.set_my_commands([("chiedi", "Chiedi delle notizie")], language_code="it")
         assert server.commands == [{"command": "ask", "description": "Ask about the news"},
                                    {"command": "sources", "description": "Show sources"}]
-        assert [c.command for c in await bot.get_my_commands()] == ["ask", "sources"]
-        assert await bot.get_my_commands(language_code="de") == ()
+        assert [c["command"] for c in server.commands_for(language_code="it")] == ["chiedi"]
+        assert server.commands_for(language_code="de") == []
         for bad in [("Ask", "upper case"), ("a" * 33, "long"), ("", "empty"), ("ask-me", "dash")]:
             with pytest.raises(BadRequest, match="Bot_command_invalid"):
                 await bot.set_my_commands([bad])
         with pytest.raises(BadRequest, match="Bot_command_description_invalid"):
             await bot.set_my_commands([("ask", "d" * 257)])
-        await bot.delete_my_commands()
-        assert server.commands == []
+        assert [c["command"] for c in server.commands] == ["ask", "sources"]  # refused: unchanged
