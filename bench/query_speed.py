@@ -1,13 +1,14 @@
 """Query speed: `Archive.ask` against a bare `model.encode(question)` + FAISS search, side by side.
 
-On the seed archive and on an archive of over 100,000 passages (SQuAD-it's 4,161 passages
-repeated 25 times), over the same questions (300+ SQuAD questions, Italian and English): latency
+On the seed archive, on SQuAD-it (2,010 paragraphs as articles) and on an archive of SQuAD-it
+repeated 25 times (about 76,000 passages with e5, 104,000 with MiniLM), over the same questions
+(300+ SQuAD questions, Italian and English): latency
 p50 and p99 of a full `ask` (both searches, fusion, dates, quotes) and of the bare baseline (encode
-the question, search an exact FAISS index of the same vectors). Target: p50 within 1.3x of the
-bare figure. Also the recall of the vector index the archive chose (exact or IVF) against exact
+the question, search an exact FAISS index of the same vectors). Target: p50 within 1.5x of the
+bare figure (issue 10; 1.3x before). Also the recall of the vector index the archive chose (exact or IVF) against exact
 search.
 
-    python bench/query_speed.py [--questions N] [--copies N]
+    python bench/query_speed.py [--model NAME] [--questions N] [--copies N]
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def measure(name: str, archive: Archive, embedder: Embedder, texts: list[str]) -
     print(f"{name}: {passages:,} passages ({archive.vectors.size:,} sentence vectors), "
           f"vector index {archive.vectors.kind}, {len(texts)} questions")
     print(f"  {'':<22}{'newsdesk ask':>14}{'bare encode+faiss':>20}")
-    print(f"  {'p50 latency, ms':<22}{p50:>14.1f}{bare50:>20.1f}   ratio {p50 / bare50:.2f} (target <= 1.30)")
+    print(f"  {'p50 latency, ms':<22}{p50:>14.1f}{bare50:>20.1f}   ratio {p50 / bare50:.2f} (target <= 1.50)")
     print(f"  {'p99 latency, ms':<22}{percentile(ours, 0.99):>14.1f}{percentile(bare, 0.99):>20.1f}")
     print(f"  {'vector recall@10 vs exact':<22}{recall:>14.3f}{1.0:>20.3f}")
 
@@ -106,14 +107,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--questions", type=int, default=400)
-    parser.add_argument("--copies", type=int, default=25)
+    parser.add_argument("--copies", type=int, default=25, help="SQuAD-it repeated this many times (0: the seed archive only)")
     args = parser.parse_args()
     embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     embedder.encode(["warm up"])
     texts = questions(args.questions)
     measure("seed archive", Archive.open(corpora.seed_archive(embedder), embedder), embedder, texts)
-    big = corpora.repeated_archive(embedder, copies=args.copies)
-    measure(f"SQuAD-it x{args.copies}", Archive.open(big, embedder), embedder, texts)
+    measure("SQuAD-it", Archive.open(corpora.squad_archive(embedder), embedder), embedder, texts)
+    if args.copies:
+        big = corpora.repeated_archive(embedder, copies=args.copies)
+        measure(f"SQuAD-it x{args.copies}", Archive.open(big, embedder), embedder, texts)
 
 
 if __name__ == "__main__":
