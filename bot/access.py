@@ -120,7 +120,7 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     note on a button, and in an unlisted group a word of why, then the bot leaves it."""
     user, chat = update.effective_user, update.effective_chat
     logger.warning("refused user %s in chat %s: not allowed to ask", user.id if user else None, chat.id if chat else None)
-    language = messages.language_of(user.language_code if user else None)
+    language = messages.user_language(user)
     try:
         if update.inline_query is not None:
             await update.inline_query.answer([], cache_time=0, is_personal=True)

@@ -83,7 +83,7 @@ def guarded(handler: BaseHandler) -> bool:
 
 
 def language(message: Message) -> str:
-    return messages.language_of(message.from_user.language_code if message.from_user else None)
+    return messages.user_language(message.from_user)
 
 
 class ProgressMessage:

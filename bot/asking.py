@@ -120,7 +120,7 @@ def library_of(context: ContextTypes.DEFAULT_TYPE) -> Library:
 
 async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Answer ``question`` as a reply to ``message``: typing, ask in a worker thread, reply."""
-    language = messages.language_of(message.from_user.language_code if message.from_user else None)
+    language = messages.user_language(message.from_user)
     if not question.strip():
         await message.reply_text(messages.text("ask_usage", language), do_quote=not addressing.is_private(message))
         return
@@ -190,7 +190,7 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     _, key, number = ((query.data or "") + "::").split(":")[:3]
     cache: ResponseCache = context.bot_data["responses"]
-    language = messages.language_of(query.from_user.language_code)
+    language = messages.user_language(query.from_user)
     message = query.message
     response = cache.get(key, message.chat.id, message.message_id) if message is not None else None
     if response is None or not PAGE_NUMBER.fullmatch(number):

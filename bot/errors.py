@@ -27,7 +27,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         return
     user = update.effective_user
-    language = messages.language_of(user.language_code if user else None)
+    language = messages.user_language(user)
     try:
         if update.callback_query is not None:
             await update.callback_query.answer(messages.text("error", language))

@@ -31,8 +31,7 @@ COMMANDS = {
 
 
 def user_language(update: Update) -> str:
-    user = update.effective_user
-    return messages.language_of(user.language_code if user else None)
+    return messages.user_language(update.effective_user)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

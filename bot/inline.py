@@ -33,7 +33,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Answer an inline query with one result per quoted answer."""
     query = update.inline_query
     text = " ".join(query.query.split())
-    language = messages.language_of(query.from_user.language_code)
+    language = messages.user_language(query.from_user)
     if len(text) < MIN_QUERY_CHARS:
         hint = _hint(messages.text("inline_hint", language))
         await query.answer([], cache_time=CACHE_SECONDS, is_personal=True, button=hint)

@@ -253,6 +253,11 @@ def language_of(code: str | None) -> str:
     return ITALIAN if (code or "").lower().startswith("it") else ENGLISH
 
 
+def user_language(user) -> str:
+    """The language to speak to a Telegram user in (``user`` may be None: English)."""
+    return language_of(getattr(user, "language_code", None))
+
+
 def text(key: str, language: str, **values: object) -> str:
     """The string ``key`` in ``language`` with ``values`` filled in."""
     variants = STRINGS[key]
