@@ -31,7 +31,7 @@ from index.archive import build_index  # noqa: E402
 from index.build import embedding_text  # noqa: E402
 from index.config import DEFAULT_MODEL, Settings, load_settings  # noqa: E402
 from index.embedder import PASSAGE, Embedder  # noqa: E402
-from index.snapshot import STORE_FILE, current  # noqa: E402
+from index.snapshot import current, store_path  # noqa: E402
 from index.store import Store  # noqa: E402
 
 MODELS_DIR = load_settings().models_dir
@@ -50,7 +50,7 @@ def peak_rss_mb() -> float:
 
 def passage_texts(settings: Settings) -> list[str]:
     """The texts the build embedded, in passage order, read back from the store."""
-    store = Store(current(settings.index_dir) / STORE_FILE)
+    store = Store(store_path(current(settings.index_dir)))
     rows = store.db.execute(
         "SELECT a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY p.id"
     ).fetchall()

@@ -25,7 +25,7 @@ from index.archive import build_index
 from index.build import embedding_text
 from index.config import MINILM_MODEL, Settings, load_settings
 from index.embedder import Embedder
-from index.snapshot import STORE_FILE, current
+from index.snapshot import current, store_path
 from index.store import Store
 
 WORK = Path(__file__).resolve().parent / ".work"
@@ -84,7 +84,7 @@ class RepeatingEmbedder(Embedder):
 
     def prime(self, settings: Settings) -> None:
         """Take the sentence vectors of an archive already built (the SQuAD one) instead of embedding again."""
-        store = Store(current(settings.index_dir) / STORE_FILE)
+        store = Store(store_path(current(settings.index_dir)))
         rows = store.db.execute(
             "SELECT p.id, a.title, p.text FROM passages p JOIN articles a ON a.id = p.article_id"
         ).fetchall()

@@ -21,8 +21,8 @@ from index.embedder import E5_IDENTITY, Embedder
 from index.errors import QuestionError
 from index.languages import ENGLISH, ITALIAN, UNDETERMINED, detect_language, question_language
 from index.records import Answer, Period, Response, StoredPassage
+from index.segments import Vectors
 from index.store import Store, passage_of
-from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -68,18 +68,28 @@ class Candidates:
 class Answerer:
     """Answers questions from one open snapshot."""
 
-    def __init__(self, store: Store, vectors: VectorIndex, embedder: Embedder, settings: RetrievalSettings | None = None):
+    def __init__(self, store: Store, vectors: Vectors, embedder: Embedder, settings: RetrievalSettings | None = None):
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
         self.settings = settings or RetrievalSettings.for_model(embedder.identity)
         self.calibration = calibration_of(embedder.identity)
         self.article_of, self.date_of = store.catalog()
+        self.last_passage = max(self.article_of, default=0)
         self._keyword_searches = ThreadPoolExecutor(max_workers=KEYWORD_WORKERS, thread_name_prefix="keyword-search")
 
     def close(self) -> None:
         """Stop the keyword-search threads once the questions under way are done."""
         self._keyword_searches.shutdown(wait=True)
+
+    def catch_up(self, vectors: Vectors, passages: dict[int, str], dates: dict[str, str | None]) -> None:
+        """Answer from a newer state: its passages join the catalog first, then its vectors are searched.
+
+        Passages removed since stay in the catalog: nothing finds them any more."""
+        self.article_of.update(passages)
+        self.date_of.update(dates)
+        self.last_passage = max(self.last_passage, max(passages, default=0))
+        self.vectors = vectors
 
     # --- retrieval -----------------------------------------------------------------------
 
@@ -96,7 +106,9 @@ class Answerer:
         query = self.embedder.encode_question(self.model_text(question, language))
         hits = self.vectors.search(query, self.settings.candidates * self.settings.sentences_per_passage)
         vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, self.settings.candidates)
-        keyword = dict(keyword_job.result())
+        # The keyword search reads in its own thread, outside this question's read transaction: a
+        # passage an update added since is not in the catalog yet, and waits for the next question.
+        keyword = {pid: score for pid, score in keyword_job.result() if pid in self.article_of}
         cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
         fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(language))
         topic = keywords.query_terms(_without_period(question, period), language) if period else terms

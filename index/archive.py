@@ -1,26 +1,31 @@
 """The archive: what the edges (CLI, bot) call — open an index, ask it, read its stats, rebuild it.
 
-An open ``Archive`` is an immutable snapshot: many threads may ask it at once.
-A rebuild (``build_index``) writes a new snapshot beside it; the caller then
-opens a new ``Archive`` and swaps its reference, sharing the loaded model.
+An open ``Archive`` answers from one snapshot folder; many threads may ask it at once.
+An update in place (see ``build``) is noticed at the next question: the archive reads
+the new generation's segments and passages and answers from them, each question
+inside one read transaction, so what it quotes comes from one state. A whole rebuild
+writes a new snapshot beside it; the caller then opens a new ``Archive`` and swaps
+its reference, sharing the loaded model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from index import build, snapshot, views
+from index import build, segments, snapshot, views
 from index.answering import Answerer
 from index.config import Settings
 from index.embedder import Embedder
 from index.errors import IndexCorruptError
+from index.manifest import Manifest
 from index.readers import valid_unicode
 from index.records import Answer, ArticleView, BuildReport, Response, Stats
+from index.segments import Vectors
 from index.store import Store
-from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -30,14 +35,16 @@ DEFAULT_ANSWERS = 3
 class Archive:
     """An open, checked index snapshot. Thread-safe for asking and reading stats."""
 
-    def __init__(self, folder: Path, manifest: dict, store: Store, vectors: VectorIndex, embedder: Embedder):
+    def __init__(self, folder: Path, manifest: Manifest, store: Store, vectors: Vectors, embedder: Embedder):
         self.folder = folder
         self.manifest = manifest
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
-        self.sizes = snapshot.folder_sizes(folder)  # read now: the folder may be deleted while it answers
+        self.sizes = snapshot.folder_sizes(folder)  # kept: the folder may be deleted while it answers
         self._answerer = Answerer(store, vectors, embedder)
+        self._catching_up = threading.Lock()
+        self._unusable: int | None = None  # a generation that could not be read (logged once)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Archive":
@@ -46,10 +53,7 @@ class Archive:
         embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
         try:
             folder = snapshot.current(settings.index_dir)
-            manifest = snapshot.read_manifest(folder)
-            snapshot.check_model(manifest, embedder.identity)
-            snapshot.check_version(manifest)
-            store, vectors = snapshot.load(folder, manifest)
+            store, manifest, vectors = snapshot.load(folder, embedder.identity)
         except IndexCorruptError as error:
             raise IndexCorruptError(
                 f"the index in {settings.index_dir} is damaged: {error}. Rebuild it with `newsdesk index --full`"
@@ -65,7 +69,37 @@ class Archive:
         """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty).
 
         Lone surrogates (text decoded with ``surrogateescape``) become U+FFFD: the tokenizer refuses them."""
-        return self._answerer.ask(valid_unicode(question), k=k, today=today or dt.date.today())
+        with self.store.reading():
+            self._catch_up()
+            return self._answerer.ask(valid_unicode(question), k=k, today=today or dt.date.today())
+
+    @property
+    def generation(self) -> int:
+        return self.manifest.generation
+
+    def _catch_up(self) -> None:
+        """Answer from the generation the store holds now, when an update in place committed one.
+
+        Only forward: a question pinned to an older state than the one loaded keeps it. New
+        segments are checked against their recorded checksums; one that fails (or is gone, merged
+        away under a question that waited long) is logged once and the loaded state answers."""
+        generation = self.store.generation()
+        if generation <= self.manifest.generation or generation == self._unusable:
+            return
+        with self._catching_up:
+            if generation <= self.manifest.generation:
+                return
+            try:
+                manifest = self.store.manifest()
+                loaded = {record.id: index for record, index in self.vectors.segments}
+                vectors = segments.load(self.folder, self.store.segments(), self.store.dropped(), manifest.dimension, loaded)
+            except (IndexCorruptError, OSError) as error:
+                logger.warning("kept answering from generation %d: generation %d cannot be read: %s",
+                               self.manifest.generation, generation, error)
+                self._unusable = generation
+                return
+            self._answerer.catch_up(vectors, *self.store.catalog(after=self._answerer.last_passage))
+            self.vectors, self.manifest = vectors, manifest
 
     def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
         """The answers whose articles this snapshot still holds: an answer given before a
@@ -85,14 +119,22 @@ class Archive:
             passages=passages,
             first_date=first,
             last_date=last,
-            model=str(self.manifest.get("model")),
-            dimension=int(self.manifest.get("dimension", 0)),
-            built_at=str(self.manifest.get("built_at")),
+            model=self.manifest.model,
+            dimension=self.manifest.dimension,
+            built_at=self.manifest.built_at,
             vector_index=self.vectors.kind,
-            sizes=dict(self.sizes),
+            sizes=self._sizes(),
             languages=self.store.languages(),
             model_location=self.embedder.location,
         )
+
+    def _sizes(self) -> dict[str, int]:
+        """The files' sizes now (updates in place grow them), or as last read once the folder is gone."""
+        try:
+            self.sizes = snapshot.folder_sizes(self.folder)
+        except OSError:
+            pass
+        return dict(self.sizes)
 
     def close(self) -> None:
         self._answerer.close()

@@ -1,77 +1,74 @@
-"""The incremental build: new and changed articles are embedded, deleted ones leave.
+"""Builds: the index brought up to date with the articles folder, in place or whole.
 
-A file whose bytes hash as before is not even parsed; inside a changed file,
-articles whose content hash is unchanged keep their passages and vectors. The
-build works on a copy of the live snapshot in a workspace folder and publishes
-it only when complete (see ``snapshot``), so the live index keeps answering and
-survives any interruption. A file whose content cannot be read (binary, malformed,
-too large) is skipped with a warning naming it; if it was indexed before, its articles
-stay as they were. A folder or file the process may not read (permissions, an owner
-changed) stops the build with ``ArticlesUnreadableError`` naming it: skipped, its
-articles would count as deleted.
+An update (articles added, changed or removed) changes the live snapshot in place and
+writes about what changed: the changes are embedded first, then one SQLite transaction
+deletes and inserts their passages, records the new vectors' segment file (written
+inside it, see ``segments``), the files read and the new manifest. A reader sees the
+state before it or after it; a killed or failed update leaves the state before it. When
+segments pile up, a merge rewrites a run of them as one, in a transaction of its own.
 
-The live snapshot is checked whole before it is built upon: a damaged one
-(truncated, altered, out of step) would pass its damage on under a fresh
-checksum, so the index is then rebuilt whole from the articles, with a warning
-naming the damage. A build that cannot write (full disk, read-only folder, a
-file too large) raises ``BuildError`` saying so, and the live index stays as it was.
+A whole rebuild (no index yet, ``full``, an index of another version of Newsdesk or a
+damaged one) writes a new snapshot beside the live one and publishes it when complete
+(see ``snapshot``), so the live index keeps answering and survives any interruption.
+
+The live snapshot is checked whole before it is built upon: a damaged one (truncated,
+altered, out of step) would pass its damage on, so the index is then rebuilt whole from
+the articles, with a warning naming the damage. A build that cannot write (full disk,
+read-only folder, a file too large) raises ``BuildError`` saying so, and the live index
+stays as it was.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import os
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from index import keywords, passages as splitting, readers, snapshot
+from index import keywords, passages as splitting, readers, segments, snapshot
 from index.config import Settings
 from index.embedder import PASSAGE, Embedder
-from index.errors import ArticleError, BuildError, IndexCorruptError, read_failure, write_failure
+from index.errors import BuildError, IndexCorruptError, write_failure
+from index.manifest import Manifest
+from index.plan import Holdings, Plan, ProgressCallback, make_plan
 from index.records import Article, BuildReport, Progress
 from index.store import SCHEMA_VERSION, Store
-from index.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
 
-WRITE_BATCH = 1024  # passages per store transaction
+WRITE_BATCH = 1024  # passages per transaction of a whole rebuild
 MODEL_INPUT_TOKENS = 200  # prompt + "title. passage" fits here (or in the model's window, if smaller)
 MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
 MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
-ProgressCallback = Callable[[Progress], None]
+MAX_MERGES = 8  # merges after one update, at most (each may make the next one due)
+
+__all__ = ["ProgressCallback", "build", "embedding_text", "passage_budget", "split_for_model"]
 
 
-@dataclass
-class Plan:
-    """What a build has to do, worked out before anything is written."""
+@dataclass(frozen=True)
+class Live:
+    """The live snapshot a build updates in place, checked, with a writable store."""
 
-    new: dict[str, Article] = field(default_factory=dict)  # articles to embed (added or updated)
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    remove: set[str] = field(default_factory=set)  # article ids to delete (removed or updated)
-    removed: int = 0
-    file_hashes: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
+    folder: Path
+    store: Store
+    manifest: Manifest
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """The plan's new articles split into passages, with their sentence vectors (nothing written yet)."""
+
+    split: list[tuple[Article, list]]
+    vectors: list[np.ndarray]  # one matrix per passage, in order
 
     @property
-    def changed(self) -> bool:
-        return bool(self.new or self.remove)
-
-
-@dataclass
-class Previous:
-    """The live snapshot a build starts from, checked whole."""
-
-    store: Store
-    vectors: VectorIndex
+    def passages(self) -> int:
+        return len(self.vectors)
 
 
 def build(
@@ -85,177 +82,170 @@ def build(
     started = time.monotonic()
     if not settings.articles_dir.is_dir():
         raise BuildError(f"the articles folder {settings.articles_dir} does not exist")
+    job = Build(settings, embedder, progress, show_progress)
     try:
         with snapshot.build_lock(settings.index_dir):
-            return _build_locked(settings, embedder, full, progress, show_progress, started)
+            return job.run(full, started)
     except (OSError, sqlite3.DatabaseError) as error:
         raise write_failure(error, settings.index_dir) from error
 
 
-def _build_locked(settings, embedder, full, progress, show_progress, started) -> BuildReport:
-    """Holding the lock: plan against the live snapshot (when it can be built upon), then write and publish."""
-    previous = None if full else _open_previous(settings.index_dir, embedder)
-    full = full or (previous is None and snapshot.exists(settings.index_dir))
-    try:
-        plan = make_plan(settings.articles_dir, previous and previous.store, progress)
-        if previous is not None and not plan.changed and plan.file_hashes == previous.store.file_hashes():
-            return _report(plan, previous.store.counts(), started, full, embedded=0)
-        embedded, totals = _write(settings, embedder, previous, plan, progress, show_progress)
-    finally:
-        if previous is not None:
-            previous.store.close()
-    return _report(plan, totals, started, full, embedded)
+class Build:
+    """One build: plan against the live snapshot, then update it in place or rebuild it whole."""
 
+    def __init__(self, settings: Settings, embedder: Embedder, progress: ProgressCallback | None, show_progress: bool):
+        self.settings = settings
+        self.embedder = embedder
+        self.progress = progress
+        self.show_progress = show_progress
 
-def _open_previous(index_dir: Path, embedder: Embedder) -> Previous | None:
-    """The live snapshot, if there is a whole one built by this model and this version.
+    def run(self, full: bool, started: float) -> BuildReport:
+        snapshot.clear_leftovers(self.settings.index_dir)  # what killed rebuilds left
+        live = None if full else self.open_live()
+        whole = full or (live is None and snapshot.exists(self.settings.index_dir))
+        try:
+            plan = make_plan(self.settings.articles_dir, Holdings.of(live.store) if live else Holdings(), self.progress)
+            if live is not None and not plan.writes:
+                return _report(plan, live.store.counts(), started, whole, embedded=0)
+            if live is not None:
+                embedded, totals = self.update(live, plan)
+            else:
+                embedded, totals = self.rebuild(plan)
+        finally:
+            if live is not None:
+                live.store.close()
+        return _report(plan, totals, started, whole, embedded)
 
-    None means "rebuild whole": no index yet, one built by another version of Newsdesk,
-    or a damaged one. ``ModelMismatchError`` when another model built it.
-    """
-    if not snapshot.exists(index_dir):
-        return None
-    try:
-        folder = snapshot.current(index_dir)
-        manifest = snapshot.read_manifest(folder)
-        snapshot.check_model(manifest, embedder.identity)
-        if not snapshot.same_version(manifest):
-            logger.info("the index was built by another version of Newsdesk: rebuilding it whole")
+    def open_live(self) -> Live | None:
+        """The live snapshot, if there is a whole one built by this model and this version.
+
+        None means "rebuild whole": no index yet, one built by another version of Newsdesk,
+        or a damaged one. ``ModelMismatchError`` when another model built it.
+        """
+        index_dir = self.settings.index_dir
+        if not snapshot.exists(index_dir):
             return None
-        store, vectors = snapshot.load(folder, manifest)
-    except IndexCorruptError as error:
-        logger.warning("the live index is damaged (%s): rebuilding it whole from the articles", error)
-        return None
-    return Previous(store, vectors)
+        try:
+            folder = snapshot.current(index_dir)
+            manifest = snapshot.check_for_update(folder, self.embedder.identity)
+        except IndexCorruptError as error:
+            if "another version" in str(error):
+                logger.info("the index was built by another version of Newsdesk: rebuilding it whole")
+            else:
+                logger.warning("the live index is damaged (%s): rebuilding it whole from the articles", error)
+            return None
+        return Live(folder, Store(snapshot.store_path(folder), readonly=False), manifest)
+
+    # --- in place ------------------------------------------------------------------------
+
+    def update(self, live: Live, plan: Plan) -> tuple[int, tuple[int, int]]:
+        """Apply the plan to the live snapshot in one transaction; (passages embedded, totals)."""
+        store = live.store
+        segments.clear_unrecorded(live.folder, store.segments())
+        embedded = self.embed(plan)
+        with store.transaction():
+            store.drop_vectors(store.remove_articles(sorted(plan.remove)))
+            ids = self.insert(store, embedded)
+            if len(ids):
+                segment_id = segments.next_id(live.folder, store.segments())
+                store.add_segment(segments.write(live.folder, segment_id, ids, _matrix(embedded, self.embedder), self.embedder.dimension))
+            store.update_files(plan.files, plan.gone)
+            totals = self.commit_manifest(store, live.manifest)
+        self.merge(live)
+        return embedded.passages, totals
+
+    def merge(self, live: Live) -> None:
+        """Merge runs of segments while one is due (see ``segments.merge_plan``), each in a
+        transaction of its own, from the exact vectors the store keeps."""
+        store, dimension = live.store, self.embedder.dimension
+        for _ in range(MAX_MERGES):
+            records, dropped = store.segments(), store.dropped()
+            run = segments.merge_plan(records, dropped)
+            if not run:
+                return
+            ids = store.vector_ids_between(run[0].first_id, run[-1].last_id)
+            with store.transaction():
+                store.remove_segments(record.id for record in run)
+                store.forget_dropped(dropped[(dropped >= run[0].first_id) & (dropped <= run[-1].last_id)])
+                if len(ids):
+                    segment_id = segments.next_id(live.folder, records)
+                    store.add_segment(segments.write(live.folder, segment_id, ids, store.vectors_of(ids, dimension), dimension))
+                self.commit_manifest(store, store.manifest())
+            logger.info("merged %d vector segments into one of %d vectors", len(run), len(ids))
+
+    # --- whole ---------------------------------------------------------------------------
+
+    def rebuild(self, plan: Plan) -> tuple[int, tuple[int, int]]:
+        """Write a whole new snapshot in a workspace and publish it; (passages embedded, totals)."""
+        index_dir = self.settings.index_dir
+        embedded = self.embed(plan)
+        workspace = snapshot.new_workspace(index_dir)
+        try:
+            store = Store.create(snapshot.store_path(workspace))
+            try:
+                ids = self.insert(store, embedded, batch_transactions=True)
+                with store.transaction():
+                    if len(ids):
+                        store.add_segment(segments.write(workspace, 1, ids, _matrix(embedded, self.embedder), self.embedder.dimension))
+                    store.update_files(plan.files, ())
+                    empty = Manifest(self.embedder.identity, self.embedder.dimension, SCHEMA_VERSION, readers.PIPELINE_VERSION)
+                    totals = self.commit_manifest(store, empty)
+                store.use_wal()
+            finally:
+                store.close()
+            snapshot.publish(index_dir, workspace)
+            return embedded.passages, totals
+        finally:
+            snapshot.discard(workspace)  # a no-op once published (the folder was renamed)
+
+    # --- steps shared by both ----------------------------------------------------------
+
+    def embed(self, plan: Plan) -> Embedded:
+        """Split and embed the plan's new articles (nothing is written).
+
+        Every passage of the build goes to the embedder in one call, so the model sorts them all by
+        length at once and pads as little as a bare encode of the same texts would.
+        """
+        if plan.new:
+            self.embedder.model  # noqa: B018 -- load the model first: a Ctrl-C while torch loads leaves nothing behind
+        split = [(article, split_for_model(article, self.embedder)) for article in plan.new.values()]
+        parts = [(article, passage) for article, passages in split for passage in passages]
+        prefixes = [embedding_prefix(article.title) for article, _ in parts]
+        texts = [prefix + passage.text for prefix, (_, passage) in zip(prefixes, parts)]
+        spans = [
+            [(start + len(prefix), end + len(prefix)) for start, end in passage.sentences]
+            for prefix, (_, passage) in zip(prefixes, parts)
+        ]
+        bar = _progress_bar(len(texts), self.show_progress)
+        try:
+            vectors = self.embedder.encode_sentences(texts, spans, progress=_passage_progress(len(texts), bar, self.progress))
+        finally:
+            bar.close()
+        return Embedded(split, vectors)
+
+    def insert(self, store: Store, embedded: Embedded, batch_transactions: bool = False) -> np.ndarray:
+        """Store the embedded articles in batches (each its own transaction when asked); the vector ids."""
+        ids, done = [], 0
+        for batch in _batches(embedded.split):
+            count = sum(len(passages) for _, passages, _ in batch)
+            if batch_transactions:
+                with store.transaction():
+                    ids.append(store.add_articles(batch, embedded.vectors[done : done + count]))
+            else:
+                ids.append(store.add_articles(batch, embedded.vectors[done : done + count]))
+            done += count
+        return np.concatenate(ids) if ids else np.zeros(0, np.int64)
+
+    def commit_manifest(self, store: Store, previous: Manifest) -> tuple[int, int]:
+        """Write the next generation's manifest with the store's counts (inside the transaction)."""
+        articles, passages = store.counts()
+        vectors = store.vector_count()
+        store.write_manifest(previous.updated(articles, passages, vectors))
+        return articles, passages
 
 
-# --- planning ------------------------------------------------------------------------------
-
-
-def article_files(articles_dir: Path) -> Iterator[Path]:
-    """Every article file under ``articles_dir`` (subfolders included, hidden ones not), sorted.
-
-    A folder that cannot be listed raises ``ArticlesUnreadableError`` (``os.walk`` alone would skip it).
-    """
-    for folder, dirs, files in os.walk(articles_dir, onerror=_unlistable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(readers.SUFFIXES):
-                yield Path(folder) / name
-
-
-def _unlistable(error: OSError) -> None:
-    raise read_failure(error, error.filename) from error
-
-
-def file_hash(path: Path) -> str:
-    return readers.content_hash(path.read_bytes())
-
-
-def make_plan(articles_dir: Path, previous: Store | None, progress: ProgressCallback | None) -> Plan:
-    """Compare the articles folder with the previous index."""
-    plan = Plan()
-    old_files = previous.file_hashes() if previous else {}
-    old_ids = previous.article_ids_by_path() if previous else {}
-    old_hashes = previous.article_hashes() if previous else {}
-    paths = list(article_files(articles_dir))
-    for done, path in enumerate(paths, start=1):
-        relative = path.relative_to(articles_dir).as_posix()
-        _plan_file(plan, path, articles_dir, relative, old_files, old_ids.get(relative, []), old_hashes)
-        if progress:
-            progress(Progress("read", done, len(paths)))
-    for relative, ids in old_ids.items():
-        if relative not in plan.file_hashes:  # the file is gone
-            plan.remove.update(ids)
-            plan.removed += len(ids)
-    return plan
-
-
-def _plan_file(plan: Plan, path: Path, root: Path, relative: str, old_files, old_ids, old_hashes) -> None:
-    try:
-        if not path.is_file():  # a named pipe would block the build, a device never end
-            raise ArticleError("not a regular file")
-        digest = file_hash(path)
-        if old_files.get(relative) == digest:
-            plan.file_hashes[relative] = digest
-            plan.unchanged += len(old_ids)
-            return
-        articles = readers.read_file(path, root)
-    except PermissionError as error:  # not the file's fault: skipped, it would be a deletion
-        raise read_failure(error, path) from error
-    except (ArticleError, OSError, RecursionError, MemoryError) as error:
-        _skip(plan, relative, error, old_files)
-        return
-    except Exception as error:  # one bad file never stops the build
-        logger.exception("unexpected error reading %s", relative)
-        _skip(plan, relative, error, old_files)
-        return
-    plan.file_hashes[relative] = digest
-    _plan_articles(plan, articles, old_ids, old_hashes)
-
-
-def _skip(plan: Plan, relative: str, error: Exception, old_files: dict[str, str]) -> None:
-    reason = str(error) or type(error).__name__
-    logger.warning("skipped %s: %s", relative, reason)
-    plan.skipped.append(f"{relative}: {reason}")
-    if relative in old_files:  # keep what was indexed from it; try the file again next time
-        plan.file_hashes[relative] = old_files[relative]
-
-
-def _plan_articles(plan: Plan, articles: list[Article], old_ids: list[str], old_hashes: dict[str, str]) -> None:
-    seen = set()
-    for article in articles:
-        if article.id in seen:
-            logger.warning("duplicate article id %s: the first one is kept", article.id)
-            continue
-        seen.add(article.id)
-        old = old_hashes.get(article.id)
-        if old == article.content_hash:
-            plan.unchanged += 1
-            continue
-        plan.new[article.id] = article
-        if old is None:
-            plan.added += 1
-        else:
-            plan.updated += 1
-            plan.remove.add(article.id)
-    gone = set(old_ids) - seen
-    plan.remove.update(gone)
-    plan.removed += len(gone)
-
-
-# --- writing -------------------------------------------------------------------------------
-
-
-def _write(settings, embedder, previous, plan, progress, show_progress) -> tuple[int, tuple[int, int]]:
-    """Write the new snapshot in a workspace and publish it; (passages embedded, (articles, passages))."""
-    if plan.new:
-        embedder.model  # noqa: B018 -- load the model first: a Ctrl-C while torch loads leaves no workspace
-    workspace = snapshot.new_workspace(settings.index_dir)
-    try:
-        store = _start_store(workspace, previous and previous.store)
-        removed_ids = store.remove_articles(sorted(plan.remove))
-        new_ids, new_vectors, embedded = _embed_articles(store, embedder, plan, progress, show_progress)
-        store.set_file_hashes(plan.file_hashes)
-        vectors = _update_vectors(store, previous, removed_ids, new_ids, new_vectors, embedder.dimension)
-        totals = _finish(store, workspace, vectors, embedder)
-        snapshot.publish(settings.index_dir, workspace)
-        return embedded, totals
-    finally:
-        snapshot.discard(workspace)  # a no-op once published (the folder was renamed)
-
-
-def _start_store(workspace: Path, previous: Store | None) -> Store:
-    target = workspace / snapshot.STORE_FILE
-    if previous is not None:
-        destination = sqlite3.connect(str(target))
-        with destination:
-            previous.db.conn.backup(destination)
-        destination.close()
-        store = Store(target, readonly=False)
-        store.migrate()
-        return store
-    return Store.create(target)
+def _matrix(embedded: Embedded, embedder: Embedder) -> np.ndarray:
+    return np.vstack(embedded.vectors) if embedded.vectors else np.zeros((0, embedder.dimension), np.float32)
 
 
 def embedding_prefix(title: str) -> str:
@@ -287,34 +277,6 @@ def split_for_model(article: Article, embedder: Embedder) -> list:
     )
 
 
-def _embed_articles(store, embedder, plan, progress, show_progress):
-    """Split and embed the plan's new articles, then store them in batches; (vector ids, vectors, passages).
-
-    Every passage of the build goes to the embedder in one call, so the model sorts them all by
-    length at once and pads as little as a bare encode of the same texts would.
-    """
-    split = [(article, split_for_model(article, embedder)) for article in plan.new.values()]
-    parts = [(article, passage) for article, passages in split for passage in passages]
-    prefixes = [embedding_prefix(article.title) for article, _ in parts]
-    texts = [prefix + passage.text for prefix, (_, passage) in zip(prefixes, parts)]
-    spans = [
-        [(start + len(prefix), end + len(prefix)) for start, end in passage.sentences]
-        for prefix, (_, passage) in zip(prefixes, parts)
-    ]
-    bar = _progress_bar(len(texts), show_progress)
-    try:
-        vectors = embedder.encode_sentences(texts, spans, progress=_passage_progress(len(texts), bar, progress))
-    finally:
-        bar.close()
-    ids, done = [], 0
-    for batch in _batches(split):
-        count = sum(len(passages) for _, passages, _ in batch)
-        ids.append(store.add_articles(batch, vectors[done : done + count]))
-        done += count
-    matrix = np.vstack(vectors) if vectors else np.zeros((0, embedder.dimension), np.float32)
-    return (np.concatenate(ids) if ids else np.zeros(0, np.int64)), matrix, len(texts)
-
-
 def _passage_progress(total: int, bar, progress: ProgressCallback | None) -> Callable[[int], None]:
     """A callback for the embedder: moves the terminal bar and reports ``Progress("embed", …)``."""
     done = 0
@@ -341,42 +303,6 @@ def _batches(split: list[tuple[Article, list]]) -> Iterator[list[tuple[Article, 
             batch, size = [], 0
     if batch:
         yield batch
-
-
-def _update_vectors(store, previous, removed_ids, new_ids, new_vectors, dimension) -> VectorIndex:
-    """The previous FAISS index with the changes applied, or a new one when its type must change."""
-    total = store.vector_count()
-    if previous is not None and not previous.vectors.needs_rebuild(total):
-        vectors = previous.vectors
-        vectors.remove(np.array(removed_ids, dtype=np.int64))
-        vectors.add(new_ids, new_vectors)
-        return vectors
-    return _vectors_from_store(store, dimension)
-
-
-def _vectors_from_store(store: Store, dimension: int) -> VectorIndex:
-    parts = list(store.vectors(dimension))
-    ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    matrix = np.vstack([p[1] for p in parts]) if parts else np.zeros((0, dimension), dtype=np.float32)
-    return VectorIndex.build(ids, matrix, dimension)
-
-
-def _finish(store: Store, workspace: Path, vectors: VectorIndex, embedder: Embedder) -> tuple[int, int]:
-    articles, passages = store.counts()
-    if vectors.size != store.vector_count():
-        raise BuildError(f"internal error: {vectors.size} vectors in FAISS, {store.vector_count()} in the database")
-    built_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    manifest = {
-        "model": embedder.identity, "dimension": embedder.dimension, "schema": SCHEMA_VERSION,
-        "pipeline": readers.PIPELINE_VERSION, "articles": articles, "passages": passages,
-        "vectors": vectors.size,
-        "vector_index": vectors.kind, "trained_size": vectors.trained_size, "built_at": built_at,
-    }
-    store.set_meta(manifest)
-    store.close()
-    vectors.save(workspace / snapshot.VECTORS_FILE)
-    snapshot.write_manifest(workspace, manifest)
-    return articles, passages
 
 
 def _progress_bar(total: int, show: bool):

@@ -1,14 +1,16 @@
 """The library: the live archive a long-running process answers from, rebuilt and swapped in place.
 
-Many threads may ask at once; each question is answered by the snapshot that
-was live when it started. A re-index runs in the caller's thread (the bot gives
-it a worker thread), builds a new snapshot beside the live one, opens and checks
-it, then swaps the reference under a lock: questions never see a half-built
-index. One re-index at a time: a second one raises ``BuildInProgressError``.
+Many threads may ask at once; each question is answered from one committed state.
+A re-index runs in the caller's thread (the bot gives it a worker thread). An update
+in place commits in one transaction and the open archive answers from it at the
+next question (see ``archive``); a whole rebuild writes a new snapshot beside the
+live one, and the library opens and checks it, then swaps the reference under a
+lock: questions never see a half-built index. One re-index at a time: a second one
+raises ``BuildInProgressError``.
 
-A snapshot published by another process (``newsdesk index`` from a shell) is
-noticed at the next question: the library reads the live pointer, opens and
-checks the new snapshot, and swaps it in; a snapshot that fails its checks is
+A snapshot published by another process (a whole rebuild by ``newsdesk index`` from
+a shell) is noticed at the next question: the library reads the live pointer, opens
+and checks the new snapshot, and swaps it in; a snapshot that fails its checks is
 logged and the one already open keeps answering. So does a pointer that is gone or
 damaged (the index folder deleted under a running bot): the problem is logged once,
 and the open snapshot answers until a re-index here or elsewhere publishes a new one.

@@ -213,3 +213,32 @@ class PollReport:
 
     feeds: tuple[FeedPoll, ...] = ()
     links: LinkReport = field(default_factory=LinkReport)
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """An article file as the index last read it: its content hash, size, modification and change
+    times (-1 when too recent to vouch for the content, see ``plan``)."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    def same_stat(self, status) -> bool:
+        """Whether ``os.stat`` says the file is as recorded (a chmod changes its change time)."""
+        return (self.size, self.mtime_ns, self.ctime_ns) == (status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A vector segment file of an index, as the store records it."""
+
+    id: int
+    file: str  # its name in the index's segments folder
+    kind: str  # the FAISS index type, e.g. "flat" or "ivf1024"
+    vectors: int  # vectors written in it (some may be dropped since)
+    first_id: int  # the lowest and highest vector id it holds: segments hold disjoint runs of ids
+    last_id: int
+    bytes: int
+    blake2b: str

@@ -1,22 +1,25 @@
-"""Index snapshots on disk: built beside the live one, checked, then swapped in at once.
+"""Index snapshots on disk: updated in place, or rebuilt whole beside the live one and swapped in.
 
 Layout of the index folder::
 
     CURRENT            the name of the live snapshot (replaced atomically)
     .lock              held by the one build allowed at a time
-    snap-<n>-<time>/   a complete snapshot: store.sqlite, vectors.faiss, manifest.json
-    work-<id>/         a build in progress (left over only by a killed build; cleared by the next)
+    snap-<n>-<time>/   a snapshot: store.sqlite (WAL mode) and segments/ (see ``segments``)
+    work-<id>/         a whole rebuild in progress (left over only by a killed one; cleared by the next)
 
-A build writes a ``work-`` folder, syncs it to disk, renames it to ``snap-`` and
-then replaces ``CURRENT``: whatever stops the build (Ctrl-C, kill -9, a full
-disk), ``CURRENT`` names a whole snapshot. The previous snapshot is kept, so a
-reader that has just read ``CURRENT`` can still open what it names. What a
-stopped build leaves (a ``work-`` folder, or a ``snap-`` newer than the live one
-when it stopped between the rename and the swap) is cleared by the next build.
+An update (new, changed or removed articles) changes the live snapshot in place: one
+SQLite transaction, and at most one new vector segment (see ``build``). A whole rebuild
+(the first build, ``--full``, another model or version, a damaged index) writes a
+``work-`` folder, syncs it to disk, renames it to ``snap-`` and then replaces
+``CURRENT``: whatever stops it (Ctrl-C, kill -9, a full disk), ``CURRENT`` names a whole
+snapshot. The previous snapshot is kept, so a reader that has just read ``CURRENT`` can
+still open what it names. What a stopped rebuild leaves (a ``work-`` folder, or a
+``snap-`` newer than the live one when it stopped between the rename and the swap) is
+cleared by the next build.
 
-A snapshot is checked whole when it is opened (``load``): its manifest records
-the size and checksum of both files, and the database and the vectors must hold
-the same passages.
+A snapshot is checked whole when it is opened (``load``): the database's structure and
+schema, each segment's recorded size and checksum, and the database and the segments
+must hold the same vectors.
 """
 
 from __future__ import annotations
@@ -24,8 +27,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
-import json
 import os
 import shutil
 import sqlite3
@@ -33,16 +34,17 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.errors import BuildError, BuildInProgressError, IndexCorruptError, IndexMissingError, ModelMismatchError
+from index import segments
+from index.checksums import fsync_dir, fsync_file, sync_tree
+from index.errors import BuildError, BuildInProgressError, IndexCorruptError, IndexMissingError
+from index.manifest import Manifest
 from index.readers import PIPELINE_VERSION
+from index.segments import Vectors
 from index.store import SCHEMA_VERSION, Store
-from index.vectors import VectorIndex
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
 STORE_FILE = "store.sqlite"
-VECTORS_FILE = "vectors.faiss"
-MANIFEST_FILE = "manifest.json"
 SNAPSHOT_PREFIX = "snap-"
 WORK_PREFIX = "work-"
 KEEP_SNAPSHOTS = 2  # the live one and the one before it
@@ -120,15 +122,15 @@ def discard(workspace: Path) -> None:
 def publish(index_dir: Path, workspace: Path) -> Path:
     """Make a finished workspace the live snapshot, atomically; returns its folder."""
     try:
-        _sync_folder(workspace)
+        sync_tree(workspace)
         snapshot = index_dir / _next_name(index_dir)
         os.rename(workspace, snapshot)
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
         pointer = index_dir / f"{CURRENT}.{uuid.uuid4().hex[:6]}.tmp"
         pointer.write_text(snapshot.name + "\n")
-        _fsync_file(pointer)
+        fsync_file(pointer)
         os.replace(pointer, index_dir / CURRENT)
-        _fsync_dir(index_dir)
+        fsync_dir(index_dir)
     except OSError as error:
         raise BuildError(f"could not publish the new index ({error.strerror or error})") from error
     prune(index_dir)
@@ -159,157 +161,92 @@ def prune(index_dir: Path) -> None:
         pointer.unlink(missing_ok=True)
 
 
-# --- the manifest: what built a snapshot, and what its files must be ------------------------
-
-CHECKED_FILES = (("store", STORE_FILE, "the database"), ("vectors", VECTORS_FILE, "the vector file"))
+# --- opening a snapshot, checked whole -------------------------------------------------------
 
 
-def write_manifest(folder: Path, manifest: dict[str, object]) -> None:
-    """Record ``manifest`` plus the size and checksum of the database and the vector file."""
-    recorded = dict(manifest)
-    for key, name, _ in CHECKED_FILES:
-        recorded[f"{key}_bytes"] = (folder / name).stat().st_size
-        recorded[f"{key}_blake2b"] = file_digest(folder / name)
-    (folder / MANIFEST_FILE).write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+def store_path(folder: Path) -> Path:
+    return folder / STORE_FILE
 
 
-def read_manifest(folder: Path) -> dict[str, object]:
+def load(folder: Path, identity: str) -> tuple[Store, Manifest, Vectors]:
+    """A snapshot's database, manifest and vectors, checked whole: the way an archive is opened.
+
+    ``ModelMismatchError`` when another model built it; ``IndexCorruptError`` saying what is
+    wrong when it is damaged, out of step, or was built by another version of Newsdesk."""
+    store = Store(store_path(folder), readonly=True)
     try:
-        manifest = json.loads((folder / MANIFEST_FILE).read_text())
-    except FileNotFoundError:
-        raise IndexCorruptError(f"{folder.name} has no {MANIFEST_FILE}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise IndexCorruptError(f"{folder.name}/{MANIFEST_FILE} is damaged ({error})") from error
-    if not isinstance(manifest, dict):
-        raise IndexCorruptError(f"{folder.name}/{MANIFEST_FILE} is damaged (not a JSON object)")
-    return manifest
-
-
-def same_version(manifest: dict[str, object]) -> bool:
-    """Built by this version of Newsdesk: its schema and pipeline, with every file's checksum recorded."""
-    return (
-        manifest.get("schema") == SCHEMA_VERSION
-        and manifest.get("pipeline") == PIPELINE_VERSION
-        and "store_blake2b" in manifest
-    )
-
-
-def check_version(manifest: dict[str, object]) -> None:
-    """Raise ``IndexCorruptError`` unless the snapshot's schema and pipeline are this version's.
-
-    A snapshot written before the database checksum was recorded still loads (its files are
-    checked by counts and ids); the next build rebuilds it whole to record the checksum."""
-    if manifest.get("schema") != SCHEMA_VERSION or manifest.get("pipeline") != PIPELINE_VERSION:
-        raise IndexCorruptError("it was built by another version of Newsdesk")
-
-
-def check_model(manifest: dict[str, object], identity: str) -> None:
-    """Raise ``ModelMismatchError`` unless the snapshot was built by the model ``identity``."""
-    if manifest.get("model") != identity:
-        raise ModelMismatchError(
-            f"the index was built with the model {manifest.get('model')!r} but {identity!r} "
-            "is configured: rebuild it with `newsdesk index --full` (or set NEWSDESK_MODEL back)"
-        )
-
-
-def check_files(folder: Path, manifest: dict[str, object]) -> None:
-    """Raise ``IndexCorruptError`` when a snapshot's files are missing, truncated or altered.
-
-    Snapshots written before the database's checksum was recorded are checked by
-    their vector file here, and by counts and ids in ``check_in_step``.
-    """
-    for _, name, _ in CHECKED_FILES:
-        if not (folder / name).is_file():
-            raise IndexCorruptError(f"the index file {name} is missing")
-    for key, name, what in CHECKED_FILES:
-        if key == "store" and "store_blake2b" not in manifest:
-            continue  # written by an older Newsdesk
-        _check_file(folder / name, what, manifest.get(f"{key}_bytes"), manifest.get(f"{key}_blake2b"))
-
-
-def _check_file(path: Path, what: str, size: object, digest: object) -> None:
-    actual = path.stat().st_size
-    if actual != size:
-        raise IndexCorruptError(
-            f"{what} {path.name} is {actual:,} bytes, the manifest says {size}: it is truncated or was replaced"
-        )
-    if file_digest(path) != digest:
-        raise IndexCorruptError(f"{what} {path.name} does not match its checksum: it was altered or replaced")
-
-
-def load(folder: Path, manifest: dict[str, object]) -> tuple[Store, VectorIndex]:
-    """A snapshot's database and vectors, checked whole; ``IndexCorruptError`` says what is wrong."""
-    check_files(folder, manifest)
-    store = Store(folder / STORE_FILE, readonly=True)
-    try:
-        store.check()
-        vectors = VectorIndex.load(folder / VECTORS_FILE, _trained_size(manifest))
-        check_in_step(store, vectors, manifest)
+        with store.reading():
+            manifest = _checked_manifest(store, identity, structure=True)
+            vectors = segments.load(folder, store.segments(), store.dropped(), manifest.dimension)
+            check_in_step(store, manifest, vectors)
+    except sqlite3.DatabaseError as error:
+        store.close()
+        raise IndexCorruptError(f"the database {STORE_FILE} is damaged ({error})") from error
     except BaseException:
         store.close()
         raise
-    return store, vectors
+    return store, manifest, vectors
 
 
-def _trained_size(manifest: dict[str, object]) -> int:
+def check_for_update(folder: Path, identity: str) -> Manifest:
+    """The check a build makes before updating a snapshot in place, at a cost that does not grow
+    with the archive's text: the schema, the manifest, every segment file's size and checksum,
+    and the counts of articles, passages and vectors the database, its manifest and its segment
+    records must agree on. (Opening an archive also reads the whole database and every id.)"""
+    store = Store(store_path(folder), readonly=True)
     try:
-        return int(manifest.get("trained_size", 0))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise IndexCorruptError("the manifest's trained_size is not a number") from None
-
-
-def check_in_step(store: Store, vectors: VectorIndex, manifest: dict[str, object]) -> None:
-    """Raise ``IndexCorruptError`` unless the database, the vectors and the manifest agree."""
-    try:
-        articles, passages = store.counts()
-        stored = store.vector_ids()
-        same_ids = vectors.size == len(stored) == manifest.get("vectors") and bool((vectors.ids() == stored).all())
+        with store.reading():
+            manifest = _checked_manifest(store, identity, structure=False)
+            records = store.segments()
+            for record in records:
+                segments.check_file(folder, record)
+            _check_counts(store, manifest, sum(r.vectors for r in records) - len(store.dropped()))
     except sqlite3.DatabaseError as error:
-        raise IndexCorruptError(f"the database {store.path.name} is damaged ({error})") from error
-    if (articles, passages) != (manifest.get("articles"), manifest.get("passages")):
+        raise IndexCorruptError(f"the database {STORE_FILE} is damaged ({error})") from error
+    finally:
+        store.close()
+    return manifest
+
+
+def _checked_manifest(store: Store, identity: str, structure: bool) -> Manifest:
+    store.check(structure)
+    manifest = store.manifest()
+    manifest.check_model(identity)
+    if not manifest.same_version(SCHEMA_VERSION, PIPELINE_VERSION):
+        raise IndexCorruptError("it was built by another version of Newsdesk")
+    return manifest
+
+
+def check_in_step(store: Store, manifest: Manifest, vectors: Vectors) -> None:
+    """Raise ``IndexCorruptError`` unless the database, the vectors and the manifest agree, id by id."""
+    _check_counts(store, manifest, vectors.size)
+    stored, held = store.vector_ids(), vectors.ids()
+    if not (len(held) == len(stored) and bool((held == stored).all())):
         raise IndexCorruptError(
-            f"the database holds {articles} articles and {passages} passages, the manifest "
-            f"{manifest.get('articles')} and {manifest.get('passages')}: the files are out of step"
-        )
-    if not same_ids:
-        raise IndexCorruptError(
-            f"the vector file holds {vectors.size} vectors that do not match the database's "
+            f"the vector segments hold {len(held)} vectors that do not match the database's "
             f"{len(stored)} sentence vectors: the files are out of step"
         )
-    if vectors.dimension != manifest.get("dimension"):
-        raise IndexCorruptError(f"the vectors have {vectors.dimension} dimensions, the manifest {manifest.get('dimension')}")
 
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _check_counts(store: Store, manifest: Manifest, segment_vectors: int) -> None:
+    articles, passages = store.counts()
+    if (articles, passages) != (manifest.articles, manifest.passages):
+        raise IndexCorruptError(
+            f"the database holds {articles} articles and {passages} passages, its manifest "
+            f"{manifest.articles} and {manifest.passages}: the files are out of step"
+        )
+    stored = store.vector_count()
+    if not stored == manifest.vectors == segment_vectors:
+        raise IndexCorruptError(
+            f"the vector segments hold {segment_vectors} vectors, the database {stored} and its manifest "
+            f"{manifest.vectors}: the files are out of step"
+        )
 
 
 def folder_sizes(folder: Path) -> dict[str, int]:
-    return {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-# --- durability ------------------------------------------------------------------------------
-
-
-def _sync_folder(folder: Path) -> None:
-    for path in folder.iterdir():
-        if path.is_file():
-            _fsync_file(path)
-    _fsync_dir(folder)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    """Bytes on disk of the database (with its write-ahead log) and of the vector segments."""
+    sizes = {p.name: p.stat().st_size for p in sorted(folder.iterdir()) if p.is_file()}
+    directory = folder / segments.FOLDER
+    if directory.is_dir():
+        sizes[segments.FOLDER] = sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
+    return sizes

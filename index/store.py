@@ -1,11 +1,10 @@
-"""The SQLite store: articles, passages, their vectors, full-text search and metadata.
+"""The SQLite store: articles, passages, their vectors, full-text search, the manifest.
 
-The only module that speaks SQL. Tables: ``meta`` (key/value), ``files`` (the
-hash of every article file, so unchanged files are not parsed again),
-``articles``, ``passages``, ``passages_fts`` (FTS5, diacritics folded: one row
-per passage, its keyword columns from ``keywords``) and ``vectors`` (each
-sentence's float32 vector, from which the FAISS index can be rebuilt without
-the model).
+The only module that speaks SQL (the tables are described in ``schema``). An index's
+database is updated in place: every update is one transaction (``transaction``), and
+the database runs in WAL mode, so a reader sees the state before an update or after
+it, never a mix, and a killed update leaves the state before it. A question reads
+inside one read transaction (``reading``), pinned to one state while it is answered.
 
 A ``Store`` opened read-only may be shared by many threads: each thread gets
 its own connection. Once the file is gone (its index folder deleted) or replaced,
@@ -15,6 +14,7 @@ file it opened. A writable store belongs to one build, in one thread.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -27,80 +27,28 @@ import sqlite_utils
 
 from index.errors import IndexCorruptError
 from index.keywords import COLUMNS, IndexedTerms
+from index.manifest import Manifest
 from index.passages import PARAGRAPH_SEPARATOR
-from index.records import Article, Passage, StoredPassage
+from index.records import Article, FileRecord, Passage, Segment, StoredPassage
+from index.schema import CREATE, SCHEMA_VERSION
 
-SCHEMA_VERSION = 3
-FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 SENTENCE_SLOTS = 1024  # a sentence vector's id: passage id * SENTENCE_SLOTS + the sentence's index
 
-MIGRATIONS = [
-    f"""
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-    CREATE TABLE files (path TEXT PRIMARY KEY, hash TEXT NOT NULL);
-    CREATE TABLE articles (
-        id TEXT PRIMARY KEY, path TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
-        date_start TEXT, date_end TEXT, source TEXT NOT NULL, language TEXT NOT NULL,
-        content_hash TEXT NOT NULL
-    );
-    CREATE INDEX articles_path ON articles(path);
-    CREATE TABLE passages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        article_id TEXT NOT NULL REFERENCES articles(id),
-        position INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
-        terms TEXT NOT NULL, sentences TEXT NOT NULL
-    );
-    CREATE INDEX passages_article ON passages(article_id);
-    CREATE TABLE vectors (passage_id INTEGER PRIMARY KEY, vector BLOB NOT NULL);
-    CREATE VIRTUAL TABLE passages_fts USING fts5(
-        title, text, terms, content='passages', content_rowid='id', tokenize='{FTS_TOKENIZER}'
-    );
-    CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
-    CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
-        INSERT INTO passages_fts(rowid, title, text, terms) VALUES (new.id, new.title, new.text, new.terms);
-    END;
-    CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
-        INSERT INTO passages_fts(passages_fts, rowid, title, text, terms)
-        VALUES ('delete', old.id, old.title, old.text, old.terms);
-    END;
-    """,
-    # 2: one vector per sentence (late chunking) and keyword columns per term family. The old
-    # vectors cannot be carried over: a build rebuilds such an index whole.
-    f"""
-    DROP TRIGGER passages_ai;
-    DROP TRIGGER passages_ad;
-    DROP TABLE passages_vocab;
-    DROP TABLE passages_fts;
-    DROP TABLE vectors;
-    DROP TABLE passages;
-    DELETE FROM articles;
-    DELETE FROM files;
-    CREATE TABLE passages (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        article_id TEXT NOT NULL REFERENCES articles(id),
-        position INTEGER NOT NULL, text TEXT NOT NULL, sentences TEXT NOT NULL
-    );
-    CREATE INDEX passages_article ON passages(article_id);
-    CREATE TABLE vectors (id INTEGER PRIMARY KEY, passage_id INTEGER NOT NULL, vector BLOB NOT NULL);
-    CREATE INDEX vectors_passage ON vectors(passage_id);
-    CREATE VIRTUAL TABLE passages_fts USING fts5(
-        {", ".join(COLUMNS)}, tokenize='{FTS_TOKENIZER}'
-    );
-    CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
-    """,
-    # 3: where each article's date came from; date_start and date_end, which nothing read, go.
-    """
-    ALTER TABLE articles ADD COLUMN date_origin TEXT NOT NULL DEFAULT '';
-    ALTER TABLE articles DROP COLUMN date_start;
-    ALTER TABLE articles DROP COLUMN date_end;
-    """,
-]
-
 _ARTICLE_COLUMNS = ("id", "path", "title", "date", "date_origin", "source", "language", "content_hash")
+_INSERT_ARTICLE = f"INSERT OR REPLACE INTO articles ({', '.join(_ARTICLE_COLUMNS)}) VALUES ({', '.join('?' * len(_ARTICLE_COLUMNS))})"
 _PASSAGE_COLUMNS = """
     p.id, p.article_id, p.position, p.text, p.sentences,
     a.title, a.date, a.source, a.language
 """
+
+
+def _end_read(conn: sqlite3.Connection) -> None:
+    """End a read transaction (nothing to commit); a damaged file may refuse even that."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
 
 
 def vector_id(passage_id: int, sentence: int) -> int:
@@ -141,14 +89,13 @@ class Store:
     def create(cls, path: Path) -> "Store":
         """A new, empty, writable store at ``path``."""
         store = cls(path, readonly=False)
-        store.migrate()
+        store.db.conn.executescript(CREATE)
         return store
 
     def _connect(self) -> sqlite_utils.Database:
         if self.readonly:
             return self._connect_readonly()
-        conn = sqlite3.connect(str(self.path))
-        conn.execute("PRAGMA journal_mode=DELETE")
+        conn = sqlite3.connect(str(self.path), isolation_level=None)  # transactions are explicit
         conn.execute("PRAGMA synchronous=FULL")
         return sqlite_utils.Database(conn)
 
@@ -180,43 +127,91 @@ class Store:
             if db is self._first:
                 self._first = None
 
-    def migrate(self) -> None:
-        """Bring the schema up to ``SCHEMA_VERSION`` through the numbered migrations."""
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.db.conn:
-                self.db.conn.executescript(script)
-                self.db.execute(f"PRAGMA user_version = {number}")
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: everything inside commits together or not at all."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
-    def check(self) -> None:
-        """Raise ``IndexCorruptError`` unless the database is whole and of our schema."""
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction on this thread's connection: every read inside sees one state.
+
+        A connection shared because the file is gone (see the class) is read as it is: a
+        deleted file changes no more."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            _end_read(conn)
+
+    def use_wal(self) -> None:
+        """Switch the database to WAL mode (kept in the file), once its first build is written."""
+        self.db.execute("PRAGMA journal_mode=WAL")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def check(self, structure: bool = True) -> None:
+        """Raise ``IndexCorruptError`` unless the database is of our schema and (with ``structure``,
+        which reads the whole file) whole."""
         try:
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            problem = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                raise IndexCorruptError(f"it was built by another version of Newsdesk (schema {version}, this one reads {SCHEMA_VERSION})")
+            problem = self.db.execute("PRAGMA quick_check").fetchone()[0] if structure else "ok"
         except sqlite3.DatabaseError as error:
             raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
         if problem != "ok":
             raise IndexCorruptError(f"the database {self.path.name} is damaged ({problem})")
-        if version != SCHEMA_VERSION:
-            raise IndexCorruptError(f"the database has schema {version}, this version reads {SCHEMA_VERSION}")
 
     # --- metadata ----------------------------------------------------------------------
 
     def meta(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
 
-    def set_meta(self, values: dict[str, object]) -> None:
-        rows = [{"key": k, "value": str(v)} for k, v in values.items()]
-        with self.db.conn:
-            self.db["meta"].upsert_all(rows, pk="key")
+    def manifest(self) -> Manifest:
+        """The manifest; ``IndexCorruptError`` when the database is damaged or records none."""
+        try:
+            return Manifest.from_meta(self.meta())
+        except sqlite3.DatabaseError as error:
+            raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self.db.conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", manifest.to_meta().items())
+
+    def generation(self) -> int:
+        """The manifest's generation (one more with every committed update)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def files(self) -> dict[str, FileRecord]:
+        """Every article file indexed, by path: its hash, size, modification and change times."""
+        rows = self.db.execute("SELECT path, hash, size, mtime_ns, ctime_ns FROM files")
+        return {path: FileRecord(*record) for path, *record in rows}
 
     def file_hashes(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT path, hash FROM files").fetchall())
 
-    def set_file_hashes(self, hashes: dict[str, str]) -> None:
-        with self.db.conn:
-            self.db.execute("DELETE FROM files")
-            self.db["files"].insert_all(({"path": p, "hash": h} for p, h in hashes.items()), pk="path")
+    def update_files(self, changed: dict[str, FileRecord], gone: Iterable[str]) -> None:
+        """Record the files read again (``changed``) and forget the ones no longer there."""
+        self.db.conn.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO files (path, hash, size, mtime_ns, ctime_ns) VALUES (?, ?, ?, ?, ?)",
+            ((path, r.digest, r.size, r.mtime_ns, r.ctime_ns) for path, r in changed.items()),
+        )
 
     def article_hashes(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT id, content_hash FROM articles").fetchall())
@@ -227,44 +222,60 @@ class Store:
             found.setdefault(path, []).append(article_id)
         return found
 
-    # --- writing (one build, one thread) -------------------------------------------------
+    # --- writing (one build, one thread, inside ``transaction``) ------------------------
 
     def remove_articles(self, article_ids: Iterable[str]) -> list[int]:
         """Delete articles with their passages, keyword rows and vectors; the removed vector ids."""
         removed: list[int] = []
-        with self.db.conn:
-            for article_id in article_ids:
-                passages = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", [article_id])]
-                for passage_id in passages:
-                    removed += [r[0] for r in self.db.execute("SELECT id FROM vectors WHERE passage_id = ?", [passage_id])]
-                    self.db.execute("DELETE FROM vectors WHERE passage_id = ?", [passage_id])
-                    self.db.execute("DELETE FROM passages_fts WHERE rowid = ?", [passage_id])
-                self.db.execute("DELETE FROM passages WHERE article_id = ?", [article_id])
-                self.db.execute("DELETE FROM articles WHERE id = ?", [article_id])
+        for article_id in article_ids:
+            passages = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", [article_id])]
+            for passage_id in passages:
+                removed += [r[0] for r in self.db.execute("SELECT id FROM vectors WHERE passage_id = ?", [passage_id])]
+                self.db.execute("DELETE FROM vectors WHERE passage_id = ?", [passage_id])
+                self.db.execute("DELETE FROM passages_fts WHERE rowid = ?", [passage_id])
+            self.db.execute("DELETE FROM passages WHERE article_id = ?", [article_id])
+            self.db.execute("DELETE FROM articles WHERE id = ?", [article_id])
         return removed
 
     def add_articles(self, batch: list[tuple[Article, list[Passage], list[IndexedTerms]]], vectors: list[np.ndarray]) -> np.ndarray:
         """Insert articles with their passages, keyword columns and sentence vectors (one matrix per
-        passage, in order) in one transaction; the ids of the vectors inserted."""
+        passage, in order); the ids of the vectors inserted."""
         matrices = iter(vectors)
         ids: list[int] = []
         columns = ", ".join(COLUMNS)
         marks = ", ".join("?" * len(COLUMNS))
-        with self.db.conn:
-            for article, passages, terms in batch:
-                self.db["articles"].insert(_article_row(article), replace=True)
-                for passage, passage_terms in zip(passages, terms):
-                    passage_id = self.db.execute(
-                        "INSERT INTO passages (article_id, position, text, sentences) VALUES (?, ?, ?, ?)",
-                        [article.id, passage.position, passage.text, json.dumps(passage.sentences)],
-                    ).lastrowid
-                    self.db.execute(
-                        f"INSERT INTO passages_fts (rowid, {columns}) VALUES (?, {marks})", [passage_id, *passage_terms.columns]
-                    )
-                    rows = [(vector_id(passage_id, i), passage_id, v.astype(np.float32).tobytes()) for i, v in enumerate(next(matrices))]
-                    self.db.conn.executemany("INSERT INTO vectors (id, passage_id, vector) VALUES (?, ?, ?)", rows)
-                    ids += [row[0] for row in rows]
+        for article, passages, terms in batch:
+            self.db.execute(_INSERT_ARTICLE, [getattr(article, column) for column in _ARTICLE_COLUMNS])
+            for passage, passage_terms in zip(passages, terms):
+                passage_id = self.db.execute(
+                    "INSERT INTO passages (article_id, position, text, sentences) VALUES (?, ?, ?, ?)",
+                    [article.id, passage.position, passage.text, json.dumps(passage.sentences)],
+                ).lastrowid
+                self.db.execute(
+                    f"INSERT INTO passages_fts (rowid, {columns}) VALUES (?, {marks})", [passage_id, *passage_terms.columns]
+                )
+                rows = [(vector_id(passage_id, i), passage_id, v.astype(np.float32).tobytes()) for i, v in enumerate(next(matrices))]
+                self.db.conn.executemany("INSERT INTO vectors (id, passage_id, vector) VALUES (?, ?, ?)", rows)
+                ids += [row[0] for row in rows]
         return np.array(ids, dtype=np.int64)
+
+    def add_segment(self, segment: Segment) -> None:
+        self.db.execute(
+            "INSERT INTO segments (id, file, kind, vectors, first_id, last_id, bytes, blake2b) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [segment.id, segment.file, segment.kind, segment.vectors, segment.first_id, segment.last_id,
+             segment.bytes, segment.blake2b],
+        )
+
+    def remove_segments(self, segment_ids: Iterable[int]) -> None:
+        self.db.conn.executemany("DELETE FROM segments WHERE id = ?", ((i,) for i in segment_ids))
+
+    def drop_vectors(self, vector_ids: Iterable[int]) -> None:
+        """Record vectors deleted from the segments that hold them (searches leave them out)."""
+        self.db.conn.executemany("INSERT OR IGNORE INTO dropped (vector_id) VALUES (?)", ((int(i),) for i in vector_ids))
+
+    def forget_dropped(self, vector_ids: Iterable[int]) -> None:
+        """Forget deletions no segment holds any more (their segments were merged without them)."""
+        self.db.conn.executemany("DELETE FROM dropped WHERE vector_id = ?", ((int(i),) for i in vector_ids))
 
     # --- reading -------------------------------------------------------------------------
 
@@ -282,6 +293,32 @@ class Store:
 
     def vector_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
+
+    def segments(self) -> list[Segment]:
+        """The vector segments, in the order of the ids they hold (oldest first)."""
+        rows = self.db.execute("SELECT id, file, kind, vectors, first_id, last_id, bytes, blake2b FROM segments ORDER BY first_id")
+        return [Segment(*row) for row in rows]
+
+    def dropped(self) -> np.ndarray:
+        """The vector ids deleted from their segments, sorted."""
+        return np.array([r[0] for r in self.db.execute("SELECT vector_id FROM dropped ORDER BY vector_id")], dtype=np.int64)
+
+    def vectors_of(self, vector_ids: np.ndarray, dimension: int, batch: int = 10_000) -> np.ndarray:
+        """The stored vectors with these ids, in the same order (``IndexCorruptError`` if one is missing)."""
+        out = np.empty((len(vector_ids), dimension), dtype=np.float32)
+        for start in range(0, len(vector_ids), batch):
+            chunk = [int(i) for i in vector_ids[start : start + batch]]
+            marks = ",".join("?" * len(chunk))
+            found = dict(self.db.execute(f"SELECT id, vector FROM vectors WHERE id IN ({marks})", chunk).fetchall())
+            if len(found) != len(chunk):
+                raise IndexCorruptError("a vector segment holds vectors the database does not")
+            out[start : start + len(chunk)] = np.frombuffer(b"".join(found[i] for i in chunk), dtype=np.float32).reshape(-1, dimension)
+        return out
+
+    def vector_ids_between(self, first: int, last: int) -> np.ndarray:
+        """The stored vector ids in [first, last], sorted."""
+        rows = self.db.execute("SELECT id FROM vectors WHERE id BETWEEN ? AND ? ORDER BY id", [first, last])
+        return np.array([r[0] for r in rows], dtype=np.int64)
 
     def vector_ids(self) -> np.ndarray:
         rows = self.db.execute("SELECT id FROM vectors ORDER BY id").fetchall()
@@ -302,11 +339,16 @@ class Store:
         sql = "SELECT rowid, -rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?"
         return [(r[0], r[1]) for r in self.db.execute(sql, [expression, limit])]
 
-    def catalog(self) -> tuple[dict[int, str], dict[str, str | None]]:
-        """(article id of every passage, date of every article): what ranking needs, kept in memory."""
-        articles = dict(self.db.execute("SELECT id, date FROM articles").fetchall())
-        passages = dict(self.db.execute("SELECT id, article_id FROM passages").fetchall())
-        return passages, articles
+    def catalog(self, after: int = 0) -> tuple[dict[int, str], dict[str, str | None]]:
+        """(article id of every passage, date of its article), for the passages with ids above
+        ``after``: what ranking needs, kept in memory (passage ids only grow)."""
+        sql = "SELECT p.id, p.article_id, a.date FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id > ?"
+        passages: dict[int, str] = {}
+        dates: dict[str, str | None] = {}
+        for passage_id, article_id, date in self.db.execute(sql, [after]):
+            passages[passage_id] = article_id
+            dates[article_id] = date
+        return passages, dates
 
     def sentence_vectors(self, passage_ids: Iterable[int], dimension: int) -> dict[int, np.ndarray]:
         """The sentence vectors of these passages, one matrix each (rows in sentence order)."""
@@ -360,10 +402,6 @@ class Store:
         passages = tuple(text for (text,) in self.db.execute(sql, [article_id]))
         article = Article(text=PARAGRAPH_SEPARATOR.join(passages), **dict(zip(_ARTICLE_COLUMNS, row)))
         return article, passages
-
-
-def _article_row(article: Article) -> dict[str, object]:
-    return {column: getattr(article, column) for column in _ARTICLE_COLUMNS}
 
 
 def _stored_passage(row: tuple) -> StoredPassage:

@@ -24,7 +24,6 @@ EXACT_LIMIT = 50_000  # below this, exact search is fast enough (measured by ben
 IVF_LISTS_PER_SQRT = 4  # nlist = 4 * sqrt(n), FAISS's usual advice
 IVF_PROBE_FRACTION = 1 / 16  # lists searched per query: recall vs exact measured by bench/query_speed.py
 IVF_MIN_PROBES = 16
-RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained from scratch past 2n
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,8 @@ class Hits:
 class VectorIndex:
     """A FAISS index over normalized vectors, keyed by passage id."""
 
-    def __init__(self, index: faiss.Index, trained_size: int = 0):
+    def __init__(self, index: faiss.Index):
         self._index = index
-        self.trained_size = trained_size
 
     @property
     def kind(self) -> str:
@@ -67,15 +65,9 @@ class VectorIndex:
             index.train(_sample(vectors, nlist))
             index.nprobe = max(IVF_MIN_PROBES, int(nlist * IVF_PROBE_FRACTION))
             index.set_direct_map_type(faiss.DirectMap.Hashtable)
-        built = cls(index, trained_size=count)
+        built = cls(index)
         built.add(ids, vectors)
         return built
-
-    def needs_rebuild(self, new_size: int) -> bool:
-        """True when an index of ``new_size`` vectors should be rebuilt as another type."""
-        if self._ivf() is None:
-            return new_size > EXACT_LIMIT
-        return new_size <= EXACT_LIMIT or new_size > RETRAIN_GROWTH * max(self.trained_size, 1)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
@@ -85,14 +77,24 @@ class VectorIndex:
         if len(ids):
             self._index.remove_ids(_as_ids(ids))
 
-    def search(self, query: np.ndarray, k: int) -> Hits:
-        """The ``k`` nearest passages to one query vector."""
+    def search(self, query: np.ndarray, k: int, exclude: "Exclusion | None" = None) -> Hits:
+        """The ``k`` nearest vectors to one query vector, leaving out the ids of ``exclude``."""
         k = min(k, self.size)
         if k <= 0:
             return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
-        scores, ids = self._index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if exclude is None or not exclude.count:
+            scores, ids = self._index.search(query, k)
+        else:
+            scores, ids = self._index.search(query, k, params=self._parameters(exclude))
         keep = ids[0] >= 0
         return Hits(ids[0][keep], scores[0][keep])
+
+    def _parameters(self, exclude: "Exclusion") -> faiss.SearchParameters:
+        ivf = self._ivf()
+        if ivf is None:
+            return faiss.SearchParameters(sel=exclude.selector)
+        return faiss.SearchParametersIVF(sel=exclude.selector, nprobe=ivf.nprobe)
 
     def ids(self) -> np.ndarray:
         """Every id held, sorted (for checking the index against the store)."""
@@ -118,18 +120,28 @@ class VectorIndex:
             raise OSError(code, os.strerror(code), str(path)) from error
 
     @classmethod
-    def load(cls, path: Path, trained_size: int = 0) -> "VectorIndex":
+    def load(cls, path: Path) -> "VectorIndex":
         try:
             index = faiss.read_index(str(path))
         except RuntimeError as error:
             raise IndexCorruptError(f"the vector file {path.name} is damaged ({_first_line(error)})") from error
-        return cls(index, trained_size=trained_size)
+        return cls(index)
 
     def _ivf(self):
         try:
             return faiss.extract_index_ivf(self._index)
         except RuntimeError:
             return None
+
+
+class Exclusion:
+    """Ids a search leaves out (vectors deleted from an immutable segment), prepared once."""
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = _as_ids(ids)  # kept: FAISS's selector reads this array
+        self.count = len(self.ids)
+        self._batch = faiss.IDSelectorBatch(self.ids)
+        self.selector = faiss.IDSelectorNot(self._batch)
 
 
 def _as_ids(ids: np.ndarray) -> np.ndarray:

@@ -114,21 +114,16 @@ def test_missing_batch_file(indexed, capsys, tmp_path):
     assert code == 1 and "cannot read" in err
 
 
-def downgrade_to_schema_2(index_dir) -> None:
-    """Make the live snapshot one that Newsdesk built before schema 3 (``date_start``, ``date_end``, no ``date_origin``)."""
-    folder = snapshot.current(index_dir)
-    conn = sqlite3.connect(folder / snapshot.STORE_FILE)
+def downgrade_to_schema_3(index_dir) -> None:
+    """Make the live snapshot one that Newsdesk built before updates in place (schema 3)."""
+    conn = sqlite3.connect(snapshot.store_path(snapshot.current(index_dir)))
     with conn:
-        conn.executescript(
-            "ALTER TABLE articles DROP COLUMN date_origin; ALTER TABLE articles ADD COLUMN date_start TEXT;"
-            "ALTER TABLE articles ADD COLUMN date_end TEXT; PRAGMA user_version = 2;"
-        )
+        conn.executescript("DROP TABLE segments; DROP TABLE dropped; PRAGMA user_version = 3;")
     conn.close()
-    snapshot.write_manifest(folder, {**snapshot.read_manifest(folder), "schema": 2})  # sealed again, as it was built
 
 
 def test_an_index_of_the_previous_schema_is_rebuilt_whole(indexed, capsys):
-    downgrade_to_schema_2(indexed.index_dir)
+    downgrade_to_schema_3(indexed.index_dir)
     code, _, err = run(capsys, "ask", "Chi è Dmitry Peskov?")
     assert code == 1 and "another version of Newsdesk" in err and "newsdesk index" in err
     code, out, _ = run(capsys, "index")

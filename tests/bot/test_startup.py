@@ -31,7 +31,7 @@ async def newsdesk_bot(settings, env: dict) -> tuple[int, str]:
 
 
 def damage_vectors(settings, server) -> dict:
-    flip(snapshot.current(settings.index_dir) / snapshot.VECTORS_FILE)
+    flip(next((snapshot.current(settings.index_dir) / "segments").glob("seg-*.faiss")))
     return {"TELEGRAM_BOT_TOKEN": WRONG_TOKEN, "TELEGRAM_API_BASE_URL": server.base_url}
 
 
@@ -50,8 +50,8 @@ def no_token(settings, server) -> dict:
 
 
 CASES = [
-    (damage_vectors, "the bot cannot start: the index in {index} is damaged: the vector file vectors.faiss does not "
-                     "match its checksum: it was altered or replaced. Rebuild it with `newsdesk index --full`"),
+    (damage_vectors, "the bot cannot start: the index in {index} is damaged: the vector segment seg-00000001.faiss "
+                     "does not match its checksum: it was altered or replaced. Rebuild it with `newsdesk index --full`"),
     (damage_current, "the bot cannot start: the index in {index} is damaged: {index}/CURRENT names a snapshot that "
                      "does not exist ('snap-00000099-gone'). Rebuild it with `newsdesk index --full`"),
     (reject_token, "the bot cannot start: Telegram rejected the token in TELEGRAM_BOT_TOKEN"),

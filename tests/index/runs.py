@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from index import snapshot
 from index.archive import Archive
 from index.records import Response
 
@@ -73,3 +76,48 @@ def answers(settings, embedder, questions=QUESTIONS) -> list[Response]:
         return [archive.ask(question) for question in questions]
     finally:
         archive.close()
+
+
+def live_store(settings) -> Path:
+    """The live snapshot's database file."""
+    return snapshot.store_path(snapshot.current(settings.index_dir))
+
+
+def set_meta(settings, **values) -> None:
+    """Overwrite manifest values in the live database, as another build (or a faulty one) would leave them."""
+    conn = sqlite3.connect(live_store(settings))
+    with conn:
+        conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [(k, str(v)) for k, v in values.items()])
+    conn.close()
+
+
+def generation(settings) -> int:
+    conn = sqlite3.connect(f"{live_store(settings).as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def build_running(settings) -> bool:
+    """Whether a build holds the index folder's lock."""
+    lock = settings.index_dir / snapshot.LOCK
+    if not lock.exists():
+        return False
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def wait_for_build(settings, process: subprocess.Popen, timeout: float = 120.0) -> bool:
+    """Wait until the build holds the lock (False if it ended first)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if build_running(settings):
+            return True
+        time.sleep(0.005)
+    return False

@@ -13,6 +13,7 @@ from index.archive import Archive, build_index
 from index.config import MINILM_MODEL, Settings
 from index.embedder import Embedder
 from index.errors import BuildInProgressError, ModelMismatchError
+from tests.index.runs import QUESTIONS, set_meta
 
 NEW_ARTICLE = (
     "Vertice a Vilnius sulla sicurezza del Baltico\n\n"
@@ -89,10 +90,7 @@ def test_file_that_breaks_keeps_its_indexed_articles(fake_built, fake_embedder):
 
 def test_index_built_by_another_model_is_refused(fake_built, fake_embedder):
     settings = fake_built
-    manifest_path = snapshot.current(settings.index_dir) / snapshot.MANIFEST_FILE
-    manifest = json.loads(manifest_path.read_text())
-    manifest["model"] = "some/other-model"
-    manifest_path.write_text(json.dumps(manifest))
+    set_meta(settings, model="some/other-model")
     with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
         Archive.open(settings, fake_embedder)
     with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
@@ -142,12 +140,17 @@ def test_missing_articles_folder_is_a_clear_error(tmp_path, fake_embedder):
         build_index(Settings.for_data_dir(tmp_path / "nowhere"), fake_embedder)
 
 
-def test_old_snapshots_are_pruned(fake_built, fake_embedder):
+def test_updates_are_made_in_place_and_old_snapshots_pruned(fake_built, fake_embedder):
     settings = fake_built
+    live = snapshot.current(settings.index_dir)
     for number in range(3):
         (settings.articles_dir / f"n{number}.txt").write_text(NEW_ARTICLE + f" Numero {number}.")
         build_index(settings, fake_embedder)
+    assert snapshot.current(settings.index_dir) == live  # updated in place
+    for _ in range(3):
+        build_index(settings, fake_embedder, full=True)  # a whole rebuild beside it, each time
     assert len(list(settings.index_dir.glob("snap-*"))) == snapshot.KEEP_SNAPSHOTS
+    assert Archive.open(settings, fake_embedder).stats().articles == 8
 
 
 @pytest.mark.parametrize(
@@ -169,3 +172,51 @@ def test_short_article_ending_in_a_quote_or_a_number_is_indexed(fake_built, fake
     question = "Cosa ha detto il ministro?" if "ministro" in quote else "Quanti sono i disoccupati?"
     found = [answer for answer in archive.ask(question, k=5).answers if answer.article_id == "breve.txt"]
     assert found and found[0].quote == quote
+
+
+def _answers(settings, embedder) -> list:
+    archive = Archive.open(settings, embedder)
+    try:
+        return [[(a.article_id, a.quote) for a in archive.ask(q, k=5).answers] for q in QUESTIONS]
+    finally:
+        archive.close()
+
+
+def test_updates_in_place_answer_as_a_whole_rebuild_would(fake_built, fake_embedder, monkeypatch):
+    """Many small updates (adds, changes, removals) merge segments as they pile up; the archive they
+    leave answers exactly as the same articles rebuilt whole."""
+    settings = fake_built
+    segments_folder = snapshot.current(settings.index_dir) / "segments"
+    first = next(segments_folder.glob("seg-*.faiss"))
+    first_bytes = first.read_bytes()
+    for number in range(10):
+        (settings.articles_dir / f"n{number}.txt").write_text(NEW_ARTICLE + f" Numero {number}.")
+        if number % 3 == 2:
+            (settings.articles_dir / f"n{number - 1}.txt").unlink()
+        if number == 5:
+            (settings.articles_dir / "n0.txt").write_text(NEW_ARTICLE + " Numero zero, corretto.")
+        report = build_index(settings, fake_embedder)
+        assert not report.full
+        assert first.read_bytes() == first_bytes or not first.exists()  # never rewritten in place
+    assert len(list(segments_folder.glob("seg-*.faiss"))) < 10  # merged as they piled up
+    in_place = _answers(settings, fake_embedder)
+    build_index(settings, fake_embedder, full=True)
+    assert _answers(settings, fake_embedder) == in_place
+
+
+def test_unchanged_files_are_not_read_again(fake_built, fake_embedder, monkeypatch):
+    from index import plan, readers
+
+    monkeypatch.setattr(plan, "RACY_SECONDS", 0)
+    build_index(fake_built, fake_embedder, full=True)  # records every file's times
+    reads = []
+    real = readers.content_hash
+    monkeypatch.setattr(readers, "content_hash", lambda data: reads.append(1) or real(data))
+    assert build_index(fake_built, fake_embedder).unchanged == 5
+    assert reads == []
+    (fake_built.articles_dir / "vilnius.txt").write_text(NEW_ARTICLE)
+    parsed = []
+    read_file = readers.read_file
+    monkeypatch.setattr(readers, "read_file", lambda path, root: parsed.append(path.name) or read_file(path, root))
+    assert build_index(fake_built, fake_embedder).added == 1
+    assert parsed == ["vilnius.txt"]  # only the new file is read

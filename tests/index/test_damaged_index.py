@@ -9,10 +9,10 @@ without anyone at a shell.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,9 @@ from tests import figures
 from tests.conftest import SEEDS
 from tests.index.runs import QUESTIONS, add_articles
 
-STORE, VECTORS, MANIFEST = snapshot.STORE_FILE, snapshot.VECTORS_FILE, snapshot.MANIFEST_FILE
+STORE = snapshot.STORE_FILE
+SEGMENT = "segments/seg-00000001.faiss"  # the live snapshot's first segment (the older one has its own)
+NEWEST = "segments/seg-00000002.faiss"  # the segment the update in place added
 
 
 @dataclass
@@ -56,18 +58,18 @@ def from_older(name: str):
     return lambda index: shutil.copyfile(index.older / name, index.live / name)
 
 
-def resealed(damage):
-    """``damage``, then the manifest's checksums rewritten to match: files that agree with the
-    manifest but not with each other (what a faulty build would leave)."""
-    def apply(index: Index) -> None:
-        damage(index)
-        manifest = json.loads((index.live / MANIFEST).read_text())
-        snapshot.write_manifest(index.live, manifest)
-    return apply
-
-
 def write(name: str, data: bytes):
     return lambda index: (index.live / name).write_bytes(data)
+
+
+def sql(statement: str):
+    """A change made to the live database behind Newsdesk's back (what a faulty build would leave)."""
+    def apply(index: Index) -> None:
+        conn = sqlite3.connect(index.live / STORE)
+        with conn:
+            conn.execute(statement)
+        conn.close()
+    return apply
 
 
 def point_current_at(name: bytes):
@@ -75,21 +77,20 @@ def point_current_at(name: bytes):
 
 
 DAMAGES = [
-    ("vectors truncated", lambda i: truncate(i.live / VECTORS), "vectors.faiss is"),
-    ("vectors emptied", write(VECTORS, b""), "the vector file vectors.faiss is 0 bytes"),
-    ("vectors altered", lambda i: flip(i.live / VECTORS), "vectors.faiss does not match its checksum"),
-    ("vectors missing", lambda i: (i.live / VECTORS).unlink(), "vectors.faiss is missing"),
-    ("vectors from another snapshot", from_older(VECTORS), "the vector file vectors.faiss is"),
-    ("database truncated", lambda i: truncate(i.live / STORE), "the database store.sqlite is"),
-    ("database altered", lambda i: flip(i.live / STORE, at=0.9), "store.sqlite does not match its checksum"),
+    ("segment truncated", lambda i: truncate(i.live / NEWEST), "the vector segment seg-00000002.faiss is"),
+    ("segment emptied", write(NEWEST, b""), "the vector segment seg-00000002.faiss is 0 bytes"),
+    ("segment altered", lambda i: flip(i.live / NEWEST), "seg-00000002.faiss does not match its checksum"),
+    ("segment missing", lambda i: (i.live / NEWEST).unlink(), "seg-00000002.faiss is missing"),
+    ("segment from another snapshot", from_older(SEGMENT), "the vector segment seg-00000001.faiss is"),
+    ("database truncated", lambda i: truncate(i.live / STORE), "the database store.sqlite is damaged"),
     ("database missing", lambda i: (i.live / STORE).unlink(), "store.sqlite is missing"),
-    ("database from another snapshot", from_older(STORE), "the database store.sqlite is"),
-    ("database not a database, resealed", resealed(write(STORE, os.urandom(8192))), "file is not a database"),
-    ("database from another snapshot, resealed", resealed(from_older(STORE)), "the files are out of step"),
-    ("vectors from another snapshot, resealed", resealed(from_older(VECTORS)), "the files are out of step"),
-    ("manifest missing", lambda i: (i.live / MANIFEST).unlink(), "has no manifest.json"),
-    ("manifest not JSON", write(MANIFEST, b'{"model": '), "manifest.json is damaged"),
-    ("manifest not an object", write(MANIFEST, b"[]"), "not a JSON object"),
+    ("database from another snapshot", from_older(STORE), "seg-00000001.faiss"),
+    ("database not a database", write(STORE, os.urandom(8192)), "file is not a database"),
+    ("a vector row deleted", sql("DELETE FROM vectors WHERE id = (SELECT max(id) FROM vectors)"), "the files are out of step"),
+    ("a segment's record deleted", sql("DELETE FROM segments WHERE file = 'seg-00000002.faiss'"), "the files are out of step"),
+    ("a passage deleted", sql("DELETE FROM passages WHERE id = (SELECT max(id) FROM passages)"), "the files are out of step"),
+    ("manifest without its model", sql("DELETE FROM meta WHERE key = 'model'"), "the index records no model"),
+    ("manifest value not a number", sql("UPDATE meta SET value = 'many' WHERE key = 'passages'"), "passages is not a number"),
     ("CURRENT names no snapshot", point_current_at(b"snap-99999999-gone\n"), "names a snapshot that does not exist"),
     ("CURRENT not text", point_current_at(b"\xff\xfe\x00snap"), "CURRENT is damaged"),
 ]
@@ -98,7 +99,8 @@ IDS = [name for name, _, _ in DAMAGES]
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory, embedder) -> tuple[Path, list]:
-    """A small archive built twice (two snapshots, different passages), and its answers."""
+    """A small archive built whole twice (two snapshots, different passages), the live one then
+    updated in place (a second segment), and its answers."""
     data = tmp_path_factory.mktemp("damaged") / "data"
     (data / "articles").mkdir(parents=True)
     for seed in sorted(SEEDS.iterdir())[:2]:
@@ -106,6 +108,8 @@ def two_builds(tmp_path_factory, embedder) -> tuple[Path, list]:
     settings = Settings.for_data_dir(data)
     build_index(settings, embedder)
     add_articles(settings, 1)
+    build_index(settings, embedder, full=True)
+    add_articles(settings, 1, prefix="later-")
     build_index(settings, embedder)
     return data, summary(Archive.open(settings, embedder))
 
@@ -150,12 +154,12 @@ def test_plain_index_rebuilds_a_damaged_index(index, two_builds, embedder, damag
         code = main(["index"])
         out, err = capsys.readouterr()
         assert code == 0, err
-        assert "(full rebuild)" in out and "index: 3 articles" in out
+        assert "(full rebuild)" in out and "index: 4 articles" in out
         assert "the live index is damaged" in caplog.text and "rebuilding it whole" in caplog.text
         assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
 
 
-@pytest.mark.parametrize("name", ["vectors altered", "database from another snapshot", "CURRENT not text"])
+@pytest.mark.parametrize("name", ["segment altered", "database from another snapshot", "CURRENT not text"])
 def test_full_rebuild_recovers(index, two_builds, embedder, name, monkeypatch, capsys):
     dict((d[0], d[1]) for d in DAMAGES)[name](index)
     monkeypatch.setenv("NEWSDESK_DATA_DIR", str(index.settings.data_dir))
@@ -166,11 +170,10 @@ def test_full_rebuild_recovers(index, two_builds, embedder, name, monkeypatch, c
         assert not list(index.settings.index_dir.glob("work-*"))
 
 
-def test_index_from_an_older_newsdesk_loads_and_the_next_run_upgrades_it(index, two_builds, embedder):
-    manifest = json.loads((index.live / MANIFEST).read_text())
-    del manifest["store_bytes"], manifest["store_blake2b"]  # written before the database's checksum was
-    (index.live / MANIFEST).write_text(json.dumps(manifest))
-    assert summary(Archive.open(index.settings, embedder)) == two_builds[1]  # checked by counts and ids
-    assert build_index(index.settings, embedder).full  # rebuilt whole once, recording the checksum
-    assert "store_blake2b" in snapshot.read_manifest(snapshot.current(index.settings.index_dir))
+def test_index_of_another_newsdesk_version_is_refused_and_rebuilt_whole(index, two_builds, embedder):
+    sql("PRAGMA user_version = 3")(index)  # as the snapshot layout before updates in place left it
+    with pytest.raises(IndexCorruptError, match="another version of Newsdesk.*newsdesk index --full"):
+        Archive.open(index.settings, embedder)
+    assert build_index(index.settings, embedder).full  # a plain build rebuilds it whole
+    assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
     assert not build_index(index.settings, embedder).full

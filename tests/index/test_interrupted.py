@@ -6,7 +6,7 @@ import signal
 import time
 
 from index.archive import Archive, build_index
-from tests.index.runs import add_articles, newsdesk, wait_for_workspace
+from tests.index.runs import add_articles, newsdesk, wait_for_build
 
 NEW_ARTICLES = 40
 
@@ -17,7 +17,7 @@ def test_killed_build_leaves_old_index_answering(settings, embedder):
     before = Archive.open(settings, embedder).ask(question)
     add_articles(settings, NEW_ARTICLES)
     process = newsdesk(settings, "index")
-    assert wait_for_workspace(settings, process), process.communicate()
+    assert wait_for_build(settings, process), process.communicate()
     process.send_signal(signal.SIGKILL)
     process.wait()
     archive = Archive.open(settings, embedder)
@@ -30,10 +30,10 @@ def test_killed_build_leaves_old_index_answering(settings, embedder):
 
 def test_ctrl_c_leaves_old_index_and_says_so(settings, embedder):
     build_index(settings, embedder)
-    add_articles(settings, 10 * NEW_ARTICLES)  # enough embedding that Ctrl-C lands before publishing
+    add_articles(settings, 10 * NEW_ARTICLES)  # enough embedding that Ctrl-C lands before the commit
     # A shell starts background jobs with SIGINT ignored (`make test &`), and children inherit that.
     process = newsdesk(settings, "index", preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert wait_for_workspace(settings, process), process.communicate()
+    assert wait_for_build(settings, process), process.communicate()
     time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)

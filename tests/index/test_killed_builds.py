@@ -1,17 +1,20 @@
-"""`newsdesk index` killed with SIGKILL, again and again: the previous index always loads and
-answers as before, and the next run completes.
+"""`newsdesk index` killed with SIGKILL, again and again: the index always loads and answers,
+as before the update or as after it (never a mix), and the next run completes.
 
-Two ways to kill: at random moments of real `newsdesk index` runs over a growing archive
-(seeded delays spread over the whole build, measured from the workspace's appearance), and
-at every file-system step of publishing a snapshot, where the commit happens (a process that
-kills itself just before its Nth fsync, rename, replace, unlink or rmtree; no model is involved
-there, so those snapshots are built with the fake embedder).
+Three ways to kill: at random moments of real `newsdesk index` runs over a growing archive
+(updates in place; seeded delays spread over the whole build, measured from the moment it
+holds the build lock); at every step of an update in place (a process that kills itself just
+before its Nth write step: removing, inserting, writing and syncing the new segment, recording
+it, the manifest, the merge after the commit); and at every file-system step of publishing a
+whole rebuild (just before its Nth fsync, rename, replace, unlink or rmtree). No model is
+involved in the last two, so those indexes are built with the fake embedder.
 """
 
 from __future__ import annotations
 
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +27,7 @@ from index import snapshot
 from index.archive import Archive, build_index
 from index.config import Settings
 from tests import figures
-from tests.index.runs import ROOT, add_articles, answers, newsdesk, wait_for_workspace, workspaces
+from tests.index.runs import ROOT, add_articles, answers, generation, newsdesk, wait_for_build
 
 SEED = 20221220
 RANDOM_KILLS = 20
@@ -68,7 +71,7 @@ def _calibrate(settings: Settings) -> float:
     """Seconds from the workspace's appearance to the end of one uninterrupted run."""
     add_articles(settings, ARTICLES_PER_ROUND, prefix="r00-")
     process = newsdesk(settings, "index")
-    assert wait_for_workspace(settings, process), process.communicate()
+    assert wait_for_build(settings, process), process.communicate()
     appeared = time.monotonic()
     out, err = process.communicate(timeout=300)
     assert process.returncode == 0, err
@@ -79,11 +82,10 @@ def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple
     """Grow the archive, start `newsdesk index`, SIGKILL it after ``delay``; (where it was stopped,
     what was wrong with the index it left, or None)."""
     add_articles(settings, ARTICLES_PER_ROUND, prefix=f"r{number:02d}-")
-    live = snapshot.current(settings.index_dir).name
+    live, committed = snapshot.current(settings.index_dir).name, generation(settings)
     before = answers(settings, embedder)
-    stale = workspaces(settings)
     process = newsdesk(settings, "index")
-    if not wait_for_workspace(settings, process, stale=stale):
+    if not wait_for_build(settings, process):
         process.communicate()
         return "finished first", None
     time.sleep(delay)
@@ -91,30 +93,36 @@ def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple
         return "finished first", None
     process.kill()
     process.communicate()
-    phase = phase_of(settings.index_dir, live)
-    if snapshot.current(settings.index_dir).name == live:
+    phase = phase_of(settings, live, committed)
+    if phase.startswith("before the commit"):
         held = answers(settings, embedder) == before
         return phase, None if held else f"killed {phase}: the previous index answers differently"
-    held = Archive.open(settings, embedder).stats().articles == _article_count(settings)  # after the swap: whole
+    held = Archive.open(settings, embedder).stats().articles == _article_count(settings)  # committed: whole
     return phase, None if held else f"killed {phase}: the new index lacks articles"
 
 
-def phase_of(index_dir: Path, live_before: str) -> str:
-    """Where a killed build was, judged by what it left on disk."""
-    if snapshot.current(index_dir).name != live_before:
-        return "after the swap"
-    if any(p.name > live_before for p in index_dir.glob(snapshot.SNAPSHOT_PREFIX + "*")):
-        return "between rename and swap"
-    work = next(index_dir.glob(snapshot.WORK_PREFIX + "*"), None)
-    if work is None:
-        return "before the workspace"
-    if (work / snapshot.MANIFEST_FILE).exists():
-        return "manifest written"
-    if (work / snapshot.VECTORS_FILE).exists():
-        return "writing vectors"
-    if (work / f"{snapshot.STORE_FILE}-journal").exists():
-        return "in a database write"
-    return "loading the model or embedding"
+def phase_of(settings: Settings, live_before: str, generation_before: int) -> str:
+    """Where a killed update was, judged by what it left on disk."""
+    if snapshot.current(settings.index_dir).name != live_before:
+        return "after the swap (a whole rebuild)"
+    if generation(settings) != generation_before:
+        return "after the commit"
+    folder = snapshot.current(settings.index_dir) / "segments"
+    if list(folder.glob(".seg-*.tmp")):
+        return "before the commit: writing the segment"
+    if _unrecorded_segments(settings):
+        return "before the commit: segment written"
+    return "before the commit: loading the model or embedding"
+
+
+def _unrecorded_segments(settings: Settings) -> list[str]:
+    path = snapshot.store_path(snapshot.current(settings.index_dir))
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        named = {row[0] for row in conn.execute("SELECT file FROM segments")}
+    finally:
+        conn.close()
+    return [p.name for p in (path.parent / "segments").glob("seg-*.faiss") if p.name not in named]
 
 
 def _article_count(settings: Settings) -> int:
@@ -134,6 +142,103 @@ def _incomplete(settings: Settings, embedder) -> list[str]:
         "old snapshots not pruned": len(snapshots) > snapshot.KEEP_SNAPSHOTS,
     }
     return [problem for problem, found in checks.items() if found]
+
+
+# --- killed at each step of an update in place ------------------------------------------------
+
+UPDATE_KILLER = """
+import os, signal, sys
+from pathlib import Path
+from index import checksums, segments
+from index.archive import build_index
+from index.build import Build
+from index.config import Settings
+from index.store import Store
+from index.vectors import VectorIndex
+from tests.fakes.embedder import FakeEmbedder
+
+data, kill_before = Path(sys.argv[1]), int(sys.argv[2])
+steps = []
+
+def killing(name, function):
+    def step(*args, **kwargs):
+        steps.append(name)
+        if len(steps) == kill_before:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return function(*args, **kwargs)
+    return step
+
+for owner, name in [(Store, "remove_articles"), (Store, "drop_vectors"), (Store, "add_articles"),
+                    (VectorIndex, "save"), (Store, "add_segment"), (Store, "update_files"),
+                    (Store, "write_manifest"), (Build, "merge")]:
+    setattr(owner, name, killing(name, getattr(owner, name)))
+checksums.fsync_file = killing("fsync", checksums.fsync_file)
+segments.os.replace = killing("replace", segments.os.replace)
+build_index(Settings.for_data_dir(data), FakeEmbedder())
+print(" ".join(steps))
+"""
+
+
+@pytest.fixture(scope="module")
+def to_update(indexed_seeds, tmp_path_factory, fake_embedder):
+    """The seed index, one article changed and one removed, three added: (data folder, answers before)."""
+    data = tmp_path_factory.mktemp("update") / "data"
+    shutil.copytree(indexed_seeds(fake_embedder), data)
+    settings = Settings.for_data_dir(data)
+    before = answers(settings, fake_embedder)
+    files = sorted(settings.articles_dir.glob("*.txt"))
+    files[0].unlink()
+    files[1].write_text(files[1].read_text() + "\n\nUn paragrafo aggiunto in seguito, con altre notizie da Minsk.\n")
+    add_articles(settings, 3)
+    return data, before
+
+
+def test_killed_at_every_step_of_an_update(to_update, tmp_path, fake_embedder):
+    data, before = to_update
+    steps, outcomes, lost = None, Counter(), []
+    kill_before = 0
+    while steps is None:
+        kill_before += 1
+        where = tmp_path / f"k{kill_before}" / "data"
+        shutil.copytree(data, where)
+        settings = Settings.for_data_dir(where)
+        done = subprocess.run([sys.executable, "-c", UPDATE_KILLER, str(where), str(kill_before)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if done.returncode == 0:  # no step left to kill before: it completed
+            steps = done.stdout.split()
+            after = answers(settings, fake_embedder)
+            break
+        committed = generation(settings) > 1
+        outcomes["update committed" if committed else "previous state live"] += 1
+        problems = [] if done.returncode == -9 else [f"not killed: {done.stderr}"]
+        if not committed:
+            problems += [] if answers(settings, fake_embedder) == before else ["the index answers differently"]
+        build_index(settings, fake_embedder)  # the next run completes
+        problems += _incomplete(settings, fake_embedder)
+        problems += _unrecorded_or_missing(settings)
+        lost += [(kill_before, problems)] if problems else []
+    kills = kill_before - 1
+    completed = [answers(Settings.for_data_dir(tmp_path / f"k{n}" / "data"), fake_embedder) for n in range(1, kill_before)]
+    lost += [(n + 1, ["the completed index answers differently"]) for n, got in enumerate(completed) if got != after]
+    failed = {n for n, _ in lost}
+    figures.record("SIGKILL at each step of an update in place", kills, kills - len(failed),
+                   ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())))
+    assert not lost, lost
+    assert "write_manifest" in steps and "replace" in steps and steps[-1] == "merge", steps
+    assert outcomes["previous state live"] and outcomes["update committed"], outcomes
+
+
+def _unrecorded_or_missing(settings: Settings) -> list[str]:
+    """Segment files the next build should have cleared, or recorded ones that are missing."""
+    path = snapshot.store_path(snapshot.current(settings.index_dir))
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        named = {row[0] for row in conn.execute("SELECT file FROM segments")}
+    finally:
+        conn.close()
+    on_disk = {p.name for p in (path.parent / "segments").iterdir()}
+    extra, missing = sorted(on_disk - named), sorted(named - on_disk)
+    return ([f"segment files left: {extra}"] if extra else []) + ([f"segment files missing: {missing}"] if missing else [])
 
 
 # --- killed at each step of publishing ------------------------------------------------------
@@ -170,7 +275,7 @@ def two_snapshots(indexed_seeds, tmp_path_factory, fake_embedder):
     settings = Settings.for_data_dir(data)
     before = answers(settings, fake_embedder)
     add_articles(settings, 3)
-    build_index(settings, fake_embedder)
+    build_index(settings, fake_embedder, full=True)  # a whole rebuild: a second snapshot
     return data, before, answers(settings, fake_embedder)
 
 

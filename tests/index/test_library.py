@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from index import snapshot
-from index.snapshot import STORE_FILE
 from index.archive import build_index
 from index.library import Library
 
@@ -38,13 +37,25 @@ def test_a_snapshot_built_by_another_process_is_answered_from_at_the_next_questi
 
 def test_a_damaged_published_snapshot_is_not_used(fake_built, fake_embedder, library):
     (fake_built.articles_dir / "ambasciatrice.txt").write_text(ARTICLE)
-    build_index(fake_built, fake_embedder)
-    store = snapshot.current(fake_built.index_dir) / STORE_FILE
+    build_index(fake_built, fake_embedder, full=True)  # a whole new snapshot, published beside the open one
+    store = snapshot.store_path(snapshot.current(fake_built.index_dir))
     store.write_bytes(store.read_bytes()[:4096])  # truncated after it was published
     before = library.archive.folder
     assert library.ask(QUESTION).no_answer  # still the old, whole index
     assert library.archive.folder == before
     assert library.ask("Chi ha incontrato Lavrov a Minsk?").answers
+
+
+def test_an_update_whose_new_segment_is_damaged_is_not_used(fake_built, fake_embedder, library, caplog):
+    (fake_built.articles_dir / "ambasciatrice.txt").write_text(ARTICLE)
+    build_index(fake_built, fake_embedder)  # in place: one new segment
+    newest = max((snapshot.current(fake_built.index_dir) / "segments").glob("seg-*.faiss"))
+    newest.write_bytes(newest.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING):
+        assert library.ask(QUESTION).no_answer  # the generation before the update answers
+        assert library.ask(QUESTION).no_answer
+    assert library.ask("Chi ha incontrato Lavrov a Minsk?").answers
+    assert sum("cannot be read" in r.message for r in caplog.records) == 1  # said once
 
 
 MINSK = "Chi ha incontrato Lavrov a Minsk?"

@@ -4,7 +4,8 @@ old index whole, says what happened in one line, and the next run completes.
 The failures are real, made with the operating system rather than mocks:
 - a full disk: the index folder on a tmpfs in a private mount namespace (`unshare -m`, needs
   CAP_SYS_ADMIN, skipped without it), filled with ballast to leave just too little space for
-  the database copy, the new articles or the vector file;
+  the new vector segment or the transaction of an update in place, or for the database or the
+  vector segment of a whole rebuild;
 - a file-size limit: `RLIMIT_FSIZE` set in the child (`preexec_fn`, SIGXFSZ ignored), so a
   write past the limit fails with EFBIG; works for any user, root included;
 - a read-only folder: a read-only bind mount in a private mount namespace when root (for whom
@@ -19,6 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,7 @@ from index import snapshot
 from index.archive import Archive, build_index
 from index.config import Settings
 from tests import figures
-from tests.index.runs import ROOT, add_articles, answers, run_newsdesk
+from tests.index.runs import ROOT, add_articles, answers, live_store, run_newsdesk
 
 NEW_ARTICLES = 12
 IS_ROOT = os.geteuid() == 0
@@ -68,7 +70,7 @@ mount -t tmpfs -o size=64m tmpfs "$MNT"
 cp -a "$INDEX/." "$MNT/"
 avail=$(df -B1 --output=avail "$MNT" | tail -n 1)
 head -c $((avail - FREE)) /dev/zero > "$MNT/.ballast"
-"$PYTHON" -c "$BUILD" "$NEWSDESK_DATA_DIR" "$MNT"
+"$PYTHON" -c "$BUILD" "$NEWSDESK_DATA_DIR" "$MNT" "$KIND"
 rm "$MNT/.ballast"
 cp -a "$MNT/." "$RESULT/"
 """
@@ -79,48 +81,74 @@ from index.archive import build_index
 from index.config import Settings
 from index.errors import BuildError
 try:
-    build_index(Settings(data_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])))
+    build_index(Settings(data_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])), full=sys.argv[3] == "full")
 except BuildError as error:
     frames = [frame.name for frame in traceback.extract_tb(error.__cause__.__traceback__)]
     print(error)
-    print(next(name for name in reversed(frames) if name in ("_start_store", "add_articles", "save", "publish")))
+    print(next(name for name in reversed(frames) if name in ("write", "insert", "update")))
 """
-POINTS = {  # where to run out of space: free bytes, from (old database, new database, new vector file) sizes
-    "_start_store": lambda old, new, vectors: old // 2,
-    "add_articles": lambda old, new, vectors: (old + new) // 2,
-    "save": lambda old, new, vectors: new + vectors // 2,
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Bytes a build adding ``NEW_ARTICLES`` to the seeds writes: in place (its segment, and what
+    its transaction adds to the database and its log), and whole (the database, the segment)."""
+
+    segment: int
+    transaction: int
+    database: int
+    whole_segment: int
+
+
+POINTS = {  # (build, where it runs out of space, free bytes left)
+    "the vector segment of an update": ("update", "write", lambda s: s.segment // 2),
+    "the transaction of an update": ("update", "update", lambda s: s.segment + s.transaction // 2),
+    "the database of a whole rebuild": ("full", "insert", lambda s: s.database // 2),
+    "the vector segment of a whole rebuild": ("full", "write", lambda s: s.database + s.whole_segment // 2),
 }
 
 
+def _index_bytes(settings: Settings) -> int:
+    return sum(p.stat().st_size for p in settings.index_dir.rglob("*") if p.is_file())
+
+
+def _newest_segment(settings: Settings) -> int:
+    return max((snapshot.current(settings.index_dir) / "segments").glob("seg-*.faiss")).stat().st_size
+
+
 @pytest.fixture(scope="module")
-def sizes(seed_data, tmp_path_factory, embedder) -> tuple[int, int, int]:
-    """(old database, new database, new vector file) bytes of a build adding ``NEW_ARTICLES`` to the seeds."""
+def sizes(seed_data, tmp_path_factory, embedder) -> Sizes:
     data = tmp_path_factory.mktemp("measure") / "data"
     shutil.copytree(seed_data, data)
     settings = Settings.for_data_dir(data)
-    old = (snapshot.current(settings.index_dir) / snapshot.STORE_FILE).stat().st_size
+    before = _index_bytes(settings)
     add_articles(settings, NEW_ARTICLES)
     build_index(settings, embedder)
-    live = snapshot.current(settings.index_dir)
-    return old, (live / snapshot.STORE_FILE).stat().st_size, (live / snapshot.VECTORS_FILE).stat().st_size
+    segment = _newest_segment(settings)
+    transaction = _index_bytes(settings) - before - segment
+    build_index(settings, embedder, full=True)
+    whole_segment = _newest_segment(settings)
+    database = live_store(settings).stat().st_size
+    return Sizes(segment, transaction, database, whole_segment)
 
 
 @pytest.mark.skipif(not MOUNTS, reason="mounting a tmpfs needs root with CAP_SYS_ADMIN")
-@pytest.mark.parametrize("point", POINTS, ids=["copying the database", "writing new articles", "writing the vector file"])
+@pytest.mark.parametrize("point", POINTS)
 def test_full_disk(built, embedder, sizes, tmp_path, point):
     settings = built
+    kind, frame, free = POINTS[point]
     before = answers(settings, embedder)
     add_articles(settings, NEW_ARTICLES)
     result_dir, mount = tmp_path / "after", tmp_path / "mnt"
     result_dir.mkdir(), mount.mkdir()
     env = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir), "INDEX": str(settings.index_dir),
            "MNT": str(mount), "RESULT": str(result_dir), "PYTHON": sys.executable, "BUILD": BUILD,
-           "FREE": str(POINTS[point](*sizes))}
+           "KIND": kind, "FREE": str(free(sizes))}
     with figures.trial("writes failing: disk full (tmpfs)", f"in {point}"):
         done = subprocess.run(["unshare", "-m", "sh", "-c", FULL_DISK], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
         message, failed_in = (done.stdout.strip().splitlines() + ["", ""])[:2]
         assert message == f"could not write the new index in {mount}: the disk is full; the previous index is unchanged", done
-        assert failed_in == point
+        assert failed_in == frame
         assert not list(result_dir.glob(snapshot.WORK_PREFIX + "*"))
         shutil.rmtree(settings.index_dir)
         shutil.copytree(result_dir, settings.index_dir)  # what the failed build left, back on a roomy disk
@@ -137,16 +165,23 @@ def file_size_limit(limit: int):
     return apply
 
 
-@pytest.mark.parametrize("extra", [-4096, 16384], ids=["copying the database", "writing new articles"])
-def test_file_size_limit(built, embedder, extra):
+LIMITS = {  # an update in place, with every file limited to this many bytes; what the one line says
+    "writing the vector segment": (lambda s: s.segment // 2, "a file would exceed the largest size allowed"),
+    "writing the transaction": (lambda s: s.segment + max(0, s.transaction - s.segment) // 2,
+                                "a write to the disk failed (disk I/O error)"),
+}
+
+
+@pytest.mark.parametrize("point", LIMITS)
+def test_file_size_limit(built, embedder, sizes, point):
     settings = built
     before = answers(settings, embedder)
     add_articles(settings, NEW_ARTICLES)
-    store = snapshot.current(settings.index_dir) / snapshot.STORE_FILE
-    limit = store.stat().st_size + extra
-    with figures.trial("writes failing: file-size limit (RLIMIT_FSIZE)"):
+    limit, reason = LIMITS[point][0](sizes), LIMITS[point][1]
+    assert point != "writing the transaction" or sizes.transaction > sizes.segment, sizes
+    with figures.trial("writes failing: file-size limit (RLIMIT_FSIZE)", point):
         result = run_newsdesk(settings, "index", preexec_fn=file_size_limit(limit))
-        assert_failed_cleanly(result, "a write to the disk failed (disk I/O error)", settings.index_dir)
+        assert_failed_cleanly(result, reason, settings.index_dir)
         assert_old_index_whole_and_next_run_completes(settings, embedder, before)
 
 
