@@ -1,7 +1,8 @@
-"""The FAISS index of passage vectors (the only faiss import).
+"""The FAISS index of sentence vectors (the only faiss import).
 
-Ids are the passages' row ids in the store. The index type is chosen by size:
-exact inner product (``flat``) up to ``EXACT_LIMIT`` vectors, an inverted file
+Ids are the store's sentence vector ids (``store.vector_id``: a passage's id times
+``SENTENCE_SLOTS`` plus the sentence's index), not passage ids. The index type is chosen
+by size: exact inner product (``flat``) up to ``EXACT_LIMIT`` vectors, an inverted file
 (``ivf<nlist>``) above it, searched with ``nprobe`` lists. Vectors are normalized,
 so inner product is cosine similarity. Searching is thread-safe; adding and
 removing are not (only a build does them, on its own copy).
@@ -29,14 +30,14 @@ RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained from scra
 
 @dataclass(frozen=True)
 class Hits:
-    """Search results: passage ids and cosine scores, best first (-1 ids dropped)."""
+    """Search results: sentence vector ids and cosine scores, best first (-1 ids dropped)."""
 
     ids: np.ndarray
     scores: np.ndarray
 
 
 class VectorIndex:
-    """A FAISS index over normalized vectors, keyed by passage id."""
+    """A FAISS index over normalized vectors, keyed by sentence vector id."""
 
     def __init__(self, index: faiss.Index, trained_size: int = 0):
         self._index = index
@@ -86,7 +87,7 @@ class VectorIndex:
             self._index.remove_ids(_as_ids(ids))
 
     def search(self, query: np.ndarray, k: int) -> Hits:
-        """The ``k`` nearest passages to one query vector."""
+        """The ``k`` nearest sentence vectors to one query vector."""
         k = min(k, self.size)
         if k <= 0:
             return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
