@@ -64,7 +64,10 @@ async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def admin_only(handler: Handler) -> Handler:
-    """The handler runs only for ``may_act`` updates; anything else is refused at this point."""
+    """The handler runs only for ``may_act`` updates; anything else is refused at this point.
+    A handler that is ``admin_only`` already is returned as it is (one check is enough)."""
+    if getattr(handler, "admin_only", False):
+        return handler
 
     @functools.wraps(handler)
     async def checked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

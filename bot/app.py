@@ -36,7 +36,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot import admin, asking, feeds, guide, inline, links  # noqa: E402
+from bot import admin, asking, commands, feeds, inline, links  # noqa: E402
 from bot.access import Access  # noqa: E402
 from bot.delivery import DeliveringRateLimiter  # noqa: E402
 from bot.errors import on_error  # noqa: E402
@@ -81,12 +81,8 @@ def build_application(settings: BotSettings, library: Library) -> Application:
 
 def add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, guard), group=-1)
-    commands = [
-        ("start", guide.start), ("help", guide.help_command), ("ask", asking.ask),
-        ("reindex", admin.reindex), ("stats", admin.stats), ("add", links.add), ("feeds", feeds.feeds_command),
-    ]
-    for name, callback in commands:
-        application.add_handler(CommandHandler(name, callback, filters=NEW_MESSAGES))
+    for command in commands.COMMANDS:
+        application.add_handler(CommandHandler(command.name, command.callback(), filters=NEW_MESSAGES))
     private_links = NEW_MESSAGES & filters.ChatType.PRIVATE & links.ONLY_LINKS  # before questions: links are added
     application.add_handler(MessageHandler(private_links, links.link_message))
     captioned = filters.CAPTION & ~(filters.ChatType.PRIVATE & filters.Document.ALL)  # a private document is an upload
@@ -100,8 +96,10 @@ def add_handlers(application: Application) -> None:
 
 async def post_init(application: Application) -> None:
     """Set the command menu and load the model before the first question arrives."""
-    for language, commands in guide.COMMANDS.items():
-        await application.bot.set_my_commands(commands, language_code=None if language == "en" else language)
+    for language in commands.LANGUAGES:
+        await application.bot.set_my_commands(
+            commands.menu(language), language_code=None if language == commands.ENGLISH else language
+        )
     library: Library = application.bot_data["library"]
     await asyncio.to_thread(library.warm_up)
     access: Access = application.bot_data["access"]

@@ -2,8 +2,8 @@
 
 - Who may ask (``bot.access``): in a closed bot, strangers are turned away on every path.
   Channel posts are ignored.
-- Admin actions (/reindex, /add, /stats, documents sent to the bot) from anyone but an
-  admin get a polite refusal, and the attempt is logged. Commands in edited or forwarded
+- Admin actions (the admin commands of ``bot.commands``, documents and links sent to the
+  bot) from anyone but an admin get a polite refusal, and the attempt is logged. Commands in edited or forwarded
   messages are never carried out: a non-admin is refused, an admin's is ignored. What is an
   admin action is asked of the admin handlers themselves (PTB's own reading of a command),
   and a refused update never goes further, even when the refusal could not be sent; the

@@ -1,8 +1,10 @@
-"""Every user-facing string of the bot, in English and Italian.
+"""Every user-facing string of the bot, in English and Italian (but the commands' own
+descriptions, which are in their table, ``bot.commands``).
 
 ``text(key, language, **values)`` returns the string in the language ("it" or
-anything else for English). Strings that are sent with HTML parse mode are
-already valid Telegram HTML; values put into them must be escaped by the caller.
+anything else for English); ``fill`` fills a template of the same kind (a command's).
+Strings that are sent with HTML parse mode are already valid Telegram HTML; values put
+into them must be escaped by the caller.
 """
 
 from __future__ import annotations
@@ -36,13 +38,7 @@ STRINGS: dict[str, dict[str, str]] = {
             "• In any chat: type <code>@{bot} your question</code> and pick an answer to send.\n\n"
             "Every answer is a quote from an article, with its title, date and source. "
             "Name a period (\"in December 2022\", \"last year\") to prefer articles from it. "
-            "<b>More</b> brings the next answers.\n\n"
-            "<b>For admins</b>\n"
-            "• /reindex: index new and changed articles.\n"
-            "• Send an article file ({file_types}, up to {upload_mb} MB), or reply /add to one, to add it to the archive.\n"
-            "• Send links to article pages (or <code>/add URL</code>) to fetch and add them.\n"
-            "• /feeds: the RSS and Atom feeds followed; <code>/feeds add URL</code>, <code>/feeds remove URL</code>, <code>/feeds poll</code>.\n"
-            "• /stats: what the archive holds."
+            "<b>More</b> brings the next answers."
         ),
         ITALIAN: (
             "<b>Come chiedere</b>\n"
@@ -51,15 +47,11 @@ STRINGS: dict[str, dict[str, str]] = {
             "• In qualsiasi chat: scrivi <code>@{bot} la tua domanda</code> e scegli la risposta da inviare.\n\n"
             "Ogni risposta è una citazione da un articolo, con titolo, data e fonte. "
             "Indica un periodo (\"a dicembre 2022\", \"l'anno scorso\") per preferire gli articoli di allora. "
-            "<b>Altre</b> mostra le risposte successive.\n\n"
-            "<b>Per gli amministratori</b>\n"
-            "• /reindex: indicizza gli articoli nuovi e modificati.\n"
-            "• Invia un articolo (file {file_types}, fino a {upload_mb} MB), o rispondi /add a uno, per aggiungerlo all'archivio.\n"
-            "• Invia i link di pagine di articoli (o <code>/add URL</code>) per scaricarle e aggiungerle.\n"
-            "• /feeds: i feed RSS e Atom seguiti; <code>/feeds add URL</code>, <code>/feeds remove URL</code>, <code>/feeds poll</code>.\n"
-            "• /stats: cosa contiene l'archivio."
+            "<b>Altre</b> mostra le risposte successive."
         ),
     },
+    "help_admins": {ENGLISH: "<b>For admins</b>", ITALIAN: "<b>Per gli amministratori</b>"},
+    "admins_mark": {ENGLISH: "admins", ITALIAN: "amministratori"},
     "ask_usage": {
         ENGLISH: "Write your question after the command, for example: /ask {example1}",
         ITALIAN: "Scrivi la domanda dopo il comando, per esempio: /ask {example1}",
@@ -261,7 +253,11 @@ def user_language(user) -> str:
 def text(key: str, language: str, **values: object) -> str:
     """The string ``key`` in ``language`` with ``values`` filled in."""
     variants = STRINGS[key]
-    template = variants.get(language, variants[ENGLISH])
+    return fill(variants.get(language, variants[ENGLISH]), language, **values)
+
+
+def fill(template: str, language: str, **values: object) -> str:
+    """``template`` with ``values``, the example questions and the upload limits filled in."""
     examples = EXAMPLES.get(language, EXAMPLES[ENGLISH])
     return template.format(example1=examples[0], example2=examples[1], **UPLOADS.get(language, UPLOADS[ENGLISH]), **values)
 

@@ -1,4 +1,5 @@
-"""The sentence-transformers model that turns text into vectors (the only torch import).
+"""The sentence-transformers model that turns text into vectors (the only sentence-transformers
+import, and so the only module that runs torch).
 
 The model is loaded on first use, never from a hub: the default,
 ``multilingual-e5-small``, is the folder ``newsdesk model install`` converts from the

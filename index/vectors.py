@@ -1,10 +1,11 @@
-"""The FAISS index of passage vectors (the only faiss import).
+"""The FAISS index of sentence vectors (the only faiss import).
 
-Ids are the passages' row ids in the store. The index type is chosen by size:
-exact inner product (``flat``) up to ``EXACT_LIMIT`` vectors, an inverted file
+Ids are the store's sentence vector ids (``store.vector_id``: a passage's id times
+``SENTENCE_SLOTS`` plus the sentence's index), not passage ids. The index type is chosen
+by size: exact inner product (``flat``) up to ``EXACT_LIMIT`` vectors, an inverted file
 (``ivf<nlist>``) above it, searched with ``nprobe`` lists. Vectors are normalized,
 so inner product is cosine similarity. Searching is thread-safe; adding and
-removing are not (only a build does them, on its own copy).
+removing are not (only a build does them, before a segment is written: see ``segments``).
 """
 
 from __future__ import annotations
@@ -28,14 +29,14 @@ IVF_MIN_PROBES = 16
 
 @dataclass(frozen=True)
 class Hits:
-    """Search results: passage ids and cosine scores, best first (-1 ids dropped)."""
+    """Search results: sentence vector ids and cosine scores, best first (-1 ids dropped)."""
 
     ids: np.ndarray
     scores: np.ndarray
 
 
 class VectorIndex:
-    """A FAISS index over normalized vectors, keyed by passage id."""
+    """A FAISS index over normalized vectors, keyed by sentence vector id."""
 
     def __init__(self, index: faiss.Index):
         self._index = index
@@ -78,7 +79,7 @@ class VectorIndex:
             self._index.remove_ids(_as_ids(ids))
 
     def search(self, query: np.ndarray, k: int, exclude: "Exclusion | None" = None) -> Hits:
-        """The ``k`` nearest vectors to one query vector, leaving out the ids of ``exclude``."""
+        """The ``k`` nearest sentence vectors to one query vector, leaving out the ids of ``exclude``."""
         k = min(k, self.size)
         if k <= 0:
             return Hits(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))

@@ -1,4 +1,5 @@
-"""The load scenario shared by the load test and ``bench/bot_load.py``: many chats asking at once."""
+"""The load scenario shared by the bot tests that ask from many chats at once: test_load,
+test_api_faults, test_limits and test_reindex_under_load."""
 
 from __future__ import annotations
 
