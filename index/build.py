@@ -355,10 +355,9 @@ def _update_vectors(store, previous, removed_ids, new_ids, new_vectors, dimensio
 
 
 def _vectors_from_store(store: Store, dimension: int) -> VectorIndex:
-    parts = list(store.vectors(dimension))
-    ids = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    matrix = np.vstack([p[1] for p in parts]) if parts else np.zeros((0, dimension), dtype=np.float32)
-    return VectorIndex.build(ids, matrix, dimension)
+    """A new index of the stored vectors, read in batches (a million passages' float32 vectors,
+    4.6 GB, are never in memory at once; a training sample is read first)."""
+    return VectorIndex.from_batches(lambda: store.vectors(dimension), store.vector_count(), dimension)
 
 
 def _finish(store: Store, workspace: Path, vectors: VectorIndex, embedder: Embedder) -> tuple[int, int]:

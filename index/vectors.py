@@ -7,7 +7,7 @@ is chosen by size:
 - ``ivf<nlist>``: an inverted file of the full vectors, up to ``COMPRESS_LIMIT``, searched with
   ``nprobe`` lists: it may miss a neighbour, but the scores it gives are exact;
 - ``ivf<nlist>,pq<m>``: an inverted file of product-quantized codes (``m`` bytes a vector instead of
-  1,536), above it: a million passages (about 3M vectors) take about 200 MB instead of 4.6 GB.
+  1,536), above it: a million passages (about 3M vectors) take about 220 MB instead of 4.6 GB.
   Its scores are estimates (``approximate_scores``): the answerer fetches more candidates and
   re-scores them exactly from the store's float32 vectors.
 
@@ -35,9 +35,10 @@ IVF_LISTS_PER_SQRT = 4  # nlist = 4 * sqrt(n), FAISS's usual advice
 IVF_PROBE_FRACTION = 1 / 16  # lists searched per query: recall vs exact measured by bench/query_speed.py
 IVF_MIN_PROBES = 16
 COMPRESS_LIMIT = 300_000  # above this (about 100k passages, 460 MB of float32), codes instead of vectors
-PQ_BYTES = 48  # bytes of code a vector: 48 sub-quantizers of 8 bits, 8 dimensions each
-PQ_LISTS_PER_SQRT = 1  # nlist = sqrt(n): fewer, longer lists than IVF-flat, trained in a minute at 3M
-PQ_PROBES = 32  # lists searched per query
+PQ_BYTES = 64  # bytes of code a vector: 64 sub-quantizers of 8 bits, 6 dimensions each
+PQ_LISTS_PER_SQRT = 1  # nlist = sqrt(n): fewer, longer lists than IVF-flat, so k-means stays short at 3M
+PQ_PROBE_FRACTION = 1 / 16  # lists searched per query, as IVF-flat
+PQ_MIN_PROBES = 64
 TRAINING_PER_LIST = 64  # k-means sample: about 64 vectors per list, as FAISS recommends at most 256
 RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained from scratch past 2n
 FLAT, IVF, COMPRESSED = "flat", "ivf", "ivfpq"
@@ -132,7 +133,7 @@ class VectorIndex:
             index.nprobe = max(IVF_MIN_PROBES, int(nlist * IVF_PROBE_FRACTION))
         else:
             index = faiss.IndexIVFPQ(faiss.IndexFlatIP(dimension), dimension, nlist, PQ_BYTES, 8, faiss.METRIC_INNER_PRODUCT)
-            index.nprobe = min(PQ_PROBES, nlist)
+            index.nprobe = min(nlist, max(PQ_MIN_PROBES, int(nlist * PQ_PROBE_FRACTION)))
         index.train(np.ascontiguousarray(sample(_training_rows(count, nlist)), dtype=np.float32))
         if family == IVF:
             index.set_direct_map_type(faiss.DirectMap.Hashtable)

@@ -53,7 +53,7 @@ def built(data, family: str) -> VectorIndex:
 
 
 @pytest.mark.parametrize(
-    "family, kind, approximate", [(FLAT, "flat", False), (IVF, "ivf219", False), (COMPRESSED, "ivf54,pq48", True)]
+    "family, kind, approximate", [(FLAT, "flat", False), (IVF, "ivf219", False), (COMPRESSED, "ivf54,pq64", True)]
 )
 def test_each_type_says_what_it_is(shared, family, kind, approximate):
     index = shared[family]
