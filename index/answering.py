@@ -36,6 +36,10 @@ class RetrievalSettings:
 
     candidates: int = 100  # passages each search contributes to fusion (20 would cost 1.4 points of recall@5)
     sentences_per_passage: int = 5  # sentence vectors searched per candidate passage wanted
+    # When the vector index holds compressed codes (large archives), its scores are estimates: this
+    # many passages are taken from it instead of ``candidates``, and re-scored exactly from the
+    # store (measured in bench/compression.py).
+    rescored_passages: int = 300
     weights: ranking.FusionWeights = field(default_factory=ranking.FusionWeights)
     # An English-only model takes Italian stopwords for noise: it reads an Italian question without
     # them (MiniLM's vector recall@5 of Italian questions: 0.53 → 0.57). A multilingual one reads the
@@ -98,18 +102,25 @@ class Answerer:
 
         Every keyword candidate the vector search did not return gets its real cosine (its
         best sentence's), so fusion weighs both sides of every candidate instead of a floor.
+        When the index's scores are estimates, every vector candidate gets its real cosine too.
         """
         terms = keywords.query_terms(question, language)
         keyword_job = self._keyword_searches.submit(
             self.store.keyword_search, keywords.match_expression(terms), self.settings.candidates
         )
         query = self.embedder.encode_question(self.model_text(question, language))
-        hits = self.vectors.search(query, self.settings.candidates * self.settings.sentences_per_passage)
-        vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, self.settings.candidates)
+        vectors = self.vectors  # one state for the whole question (an update may swap it)
+        approximate = vectors.approximate_scores
+        wanted = self.settings.rescored_passages if approximate else self.settings.candidates
+        hits = vectors.search(query, wanted * self.settings.sentences_per_passage)
+        vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, wanted)
         # The keyword search reads in its own thread, outside this question's read transaction: a
         # passage an update added since is not in the catalog yet, and waits for the next question.
         keyword = {pid: score for pid, score in keyword_job.result() if pid in self.article_of}
-        cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
+        if approximate:
+            vector, cosines = self._rescored(vector, keyword, query)
+        else:
+            cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
         fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(language))
         topic = keywords.query_terms(_without_period(question, period), language) if period else terms
         return Candidates(language, keyword, vector, cosines, fused, query, terms, topic)
@@ -124,6 +135,15 @@ class Answerer:
         """The cosine of each passage's best sentence to the question."""
         found = self.store.sentence_vectors(passage_ids, self.vectors.dimension)
         return {pid: float((matrix @ query).max()) for pid, matrix in found.items()}
+
+    def _rescored(self, vector: dict[int, float], keyword: dict[int, float], query: np.ndarray):
+        """(the vector list, every candidate's cosine) from exact cosines, when the index's are
+        estimates: the best ``candidates`` of the passages it returned, by their exact cosine,
+        read with the keyword candidates' in one store read."""
+        exact = self._cosines(list(vector.keys() | keyword.keys()), query)
+        found = {pid: exact[pid] for pid in vector if pid in exact}
+        vector = {pid: found[pid] for pid in ranking.rank(found)[: self.settings.candidates]}
+        return vector, {**{pid: exact[pid] for pid in keyword if pid in exact}, **vector}
 
     def rank(self, candidates: Candidates, period: Period | None) -> tuple[list[int], dict[int, float]]:
         """(passage ids best first, their scores): fused, boosted by the period, ``per_article`` at most."""

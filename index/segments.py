@@ -56,6 +56,11 @@ class Vectors:
         return sum(index.size for _, index in self.segments) - len(self.dropped)
 
     @property
+    def approximate_scores(self) -> bool:
+        """True when a segment's scores are estimates from compressed codes (see ``vectors``)."""
+        return any(index.approximate_scores for _, index in self.segments)
+
+    @property
     def kind(self) -> str:
         """The segments' FAISS index types, e.g. "ivf2048 + 3 flat"."""
         kinds = [index.kind for _, index in self.segments]

@@ -357,9 +357,10 @@ class Store:
             return {}
         marks = ",".join("?" * len(ids))
         found: dict[int, list[bytes]] = {}
-        for passage_id, blob in self.db.execute(
-            f"SELECT passage_id, vector FROM vectors WHERE passage_id IN ({marks}) ORDER BY id", ids
-        ):
+        # Sorted here, not by ORDER BY: SQLite would sort the blobs in a temporary B-tree, which
+        # spills to disk past its cache (400 passages: 26 ms against 10, bench/compression.py).
+        rows = self.db.execute(f"SELECT id, passage_id, vector FROM vectors WHERE passage_id IN ({marks})", ids).fetchall()
+        for _, passage_id, blob in sorted(rows, key=lambda row: row[0]):
             found.setdefault(passage_id, []).append(blob)
         return {
             pid: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
+from index.answering import Answerer
 from index.archive import Archive, build_index
 from index.passages import reads_as_sentence
 from index.quotes import Calibration, Confidence, Signals, choose_sentences
@@ -137,3 +139,36 @@ def test_a_heading_is_not_quoted_when_the_passage_has_sentences():
     assert choose_sentences([0.9, 0.5, 0.1], sentences) == (1, 1)
     assert choose_sentences([0.9, 0.5, 0.45], sentences) == (1, 2)  # the neighbour close enough, not the heading
     assert choose_sentences([0.9], sentences[:1]) == (0, 0)  # nothing else to quote
+
+
+class EstimatedScores:
+    """The archive's own vector index with its scores spoiled, as compressed codes would estimate them."""
+
+    approximate_scores = True
+
+    def __init__(self, exact):
+        self.exact, self.dimension = exact, exact.dimension
+        self.wanted = []
+
+    def search(self, query, k):
+        self.wanted.append(k)
+        hits = self.exact.search(query, k)
+        noise = np.random.default_rng(0).normal(0, 0.05, len(hits.scores)).astype(np.float32)
+        return type(hits)(hits.ids, hits.scores + noise)
+
+
+@pytest.mark.parametrize("question", ["What was agreed in Minsk in December 2022?", "Chi ha incontrato Lavrov a Minsk?"])
+def test_estimated_scores_are_rescored_exactly_before_fusion(seed_archive, question):
+    answerer = seed_archive.answerer
+    exact = answerer.search(question, "en")
+    estimated = EstimatedScores(seed_archive.vectors)
+    rescoring = Answerer(answerer.store, estimated, answerer.embedder, answerer.settings)
+    try:
+        found = rescoring.search(question, "en")
+    finally:
+        rescoring.close()
+    settings = answerer.settings
+    assert estimated.wanted == [settings.rescored_passages * settings.sentences_per_passage]  # more fetched
+    assert found.vector == pytest.approx(exact.vector, abs=1e-5) and list(found.vector) == list(exact.vector)
+    assert found.cosines == pytest.approx(exact.cosines, abs=1e-5)  # FAISS's float32 sums, or numpy's
+    assert found.fused == pytest.approx(exact.fused, abs=1e-4)
