@@ -202,9 +202,6 @@ class Store:
         rows = self.db.execute("SELECT path, hash, size, mtime_ns, ctime_ns FROM files")
         return {path: FileRecord(*record) for path, *record in rows}
 
-    def file_hashes(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT path, hash FROM files").fetchall())
-
     def update_files(self, changed: dict[str, FileRecord], gone: Iterable[str]) -> None:
         """Record the files read again (``changed``) and forget the ones no longer there."""
         self.db.conn.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in gone))

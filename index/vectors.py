@@ -40,7 +40,6 @@ PQ_LISTS_PER_SQRT = 1  # nlist = sqrt(n): fewer, longer lists than IVF-flat, so 
 PQ_PROBE_FRACTION = 1 / 16  # lists searched per query, as IVF-flat
 PQ_MIN_PROBES = 64
 TRAINING_PER_LIST = 64  # k-means sample: about 64 vectors per list, as FAISS recommends at most 256
-RETRAIN_GROWTH = 2.0  # an IVF index trained on n vectors is retrained from scratch past 2n
 FLAT, IVF, COMPRESSED = "flat", "ivf", "ivfpq"
 
 
@@ -140,13 +139,6 @@ class VectorIndex:
         # No direct map for codes: at 3M vectors it would take ~50 bytes a vector in RAM, more than
         # the codes; removing scans the lists instead (~0.1 s for any number of ids).
         return cls(index, trained_size=count)
-
-    def needs_rebuild(self, new_size: int) -> bool:
-        """True when an index of ``new_size`` vectors should be rebuilt: as another type, or
-        retrained because it has grown past ``RETRAIN_GROWTH`` times what it was trained on."""
-        if family_for(new_size) != self.family:
-            return True
-        return self.family != FLAT and new_size > RETRAIN_GROWTH * max(self.trained_size, 1)
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):

@@ -115,14 +115,20 @@ def phase_of(settings: Settings, live_before: str, generation_before: int) -> st
     return "before the commit: loading the model or embedding"
 
 
-def _unrecorded_segments(settings: Settings) -> list[str]:
+def _segment_files(settings: Settings) -> tuple[set[str], set[str]]:
+    """(the segment files the live database records, the files in its segments folder)."""
     path = snapshot.store_path(snapshot.current(settings.index_dir))
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
         named = {row[0] for row in conn.execute("SELECT file FROM segments")}
     finally:
         conn.close()
-    return [p.name for p in (path.parent / "segments").glob("seg-*.faiss") if p.name not in named]
+    return named, {p.name for p in (path.parent / "segments").iterdir()}
+
+
+def _unrecorded_segments(settings: Settings) -> list[str]:
+    named, on_disk = _segment_files(settings)
+    return [name for name in on_disk if name.startswith("seg-") and name not in named]
 
 
 def _article_count(settings: Settings) -> int:
@@ -144,6 +150,19 @@ def _incomplete(settings: Settings, embedder) -> list[str]:
     return [problem for problem, found in checks.items() if found]
 
 
+KILLING = """
+steps = []
+
+def killing(name, function):
+    \"\"\"``function``, counted as a step; the process kills itself before step ``kill_before``.\"\"\"
+    def step(*args, **kwargs):
+        steps.append(name)
+        if len(steps) == kill_before:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return function(*args, **kwargs)
+    return step
+"""
+
 # --- killed at each step of an update in place ------------------------------------------------
 
 UPDATE_KILLER = """
@@ -158,15 +177,7 @@ from index.vectors import VectorIndex
 from tests.fakes.embedder import FakeEmbedder
 
 data, kill_before = Path(sys.argv[1]), int(sys.argv[2])
-steps = []
-
-def killing(name, function):
-    def step(*args, **kwargs):
-        steps.append(name)
-        if len(steps) == kill_before:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return function(*args, **kwargs)
-    return step
+""" + KILLING + """
 
 for owner, name in [(Store, "remove_articles"), (Store, "drop_vectors"), (Store, "add_articles"),
                     (VectorIndex, "save"), (Store, "add_segment"), (Store, "update_files"),
@@ -230,13 +241,7 @@ def test_killed_at_every_step_of_an_update(to_update, tmp_path, fake_embedder):
 
 def _unrecorded_or_missing(settings: Settings) -> list[str]:
     """Segment files the next build should have cleared, or recorded ones that are missing."""
-    path = snapshot.store_path(snapshot.current(settings.index_dir))
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
-    try:
-        named = {row[0] for row in conn.execute("SELECT file FROM segments")}
-    finally:
-        conn.close()
-    on_disk = {p.name for p in (path.parent / "segments").iterdir()}
+    named, on_disk = _segment_files(settings)
     extra, missing = sorted(on_disk - named), sorted(named - on_disk)
     return ([f"segment files left: {extra}"] if extra else []) + ([f"segment files missing: {missing}"] if missing else [])
 
@@ -249,15 +254,7 @@ from pathlib import Path
 from index import snapshot
 
 index_dir, workspace, kill_before = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-steps = []
-
-def killing(name, function):
-    def step(*args, **kwargs):
-        steps.append(name)
-        if len(steps) == kill_before:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return function(*args, **kwargs)
-    return step
+""" + KILLING + """
 
 for name in ("fsync", "rename", "replace", "unlink"):
     setattr(os, name, killing(name, getattr(os, name)))

@@ -158,23 +158,3 @@ def test_built_from_batches_it_is_the_index_built_at_once(count, small_limits):
     assert streamed.ids().tolist() == whole.ids().tolist()
     for row in (3, 133):
         assert streamed.search(matrix[row], 10).ids.tolist() == whole.search(matrix[row], 10).ids.tolist()
-
-
-@pytest.mark.parametrize(
-    "built_size, new_size, rebuild",
-    [
-        (200, 300, False),  # flat while it stays small
-        (200, 301, True),  # flat → ivf
-        (800, 1_200, False),  # ivf within its growth
-        (800, 300, True),  # ivf → flat
-        (800, 1_201, True),  # ivf → codes
-        (500, 1_001, True),  # ivf grown past twice what it was trained on
-        (1_500, 3_000, False),  # codes within their growth
-        (1_500, 3_001, True),  # codes grown past twice: retrained
-        (1_500, 1_200, True),  # codes → ivf
-    ],
-)
-def test_when_a_build_makes_the_index_anew(small_limits, built_size, new_size, rebuild):
-    index = VectorIndex.build(sentence_ids(built_size), random_vectors(built_size), DIMENSION)
-    assert index.family == vectors_module.family_for(built_size)
-    assert index.needs_rebuild(new_size) is rebuild
