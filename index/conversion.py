@@ -11,11 +11,14 @@ pooling, normalisation, 512 tokens and e5's ``query: `` / ``passage: `` prompts.
 The folder is written beside its final place and renamed into it, with a marker
 file written last: a folder without a valid marker is not a model (a conversion
 killed half-way leaves at most a hidden ``.partial-*`` folder, removed next time).
+Installs into one models folder take turns (a lock on the folder), so two at once both succeed.
 The only module that imports ``safetensors``, ``sentencepiece`` and writes ``tokenizers``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib.util
 import io
 import json
@@ -78,18 +81,34 @@ def install(folder: Path, source: Path | None = None) -> bool:
     source = source or source_file()
     check_source(source)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    _remove_partials(folder)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
-    try:
-        write_model(read_packed_model(source), work)
-        _mark(work, source)
-        _make_readable(work)
-        _replace(work, folder)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    with _one_install_at_a_time(folder.parent):
+        if is_installed(folder):  # another process installed it while this one waited
+            return False
+        _remove_partials(folder)
+        work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+        try:
+            write_model(read_packed_model(source), work)
+            _mark(work, source)
+            _make_readable(work)
+            _replace(work, folder)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
     logger.info("converted %s into %s", source, folder)
     return True
+
+
+@contextlib.contextmanager
+def _one_install_at_a_time(models_dir: Path) -> Iterator[None]:
+    """An exclusive lock on the models folder, across processes (two ``make`` runs at once):
+    a partial folder found while holding it is a killed install's, never a running one's.
+    The kernel drops the lock when its holder dies."""
+    descriptor = os.open(models_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def check_source(source: Path) -> None:

@@ -173,6 +173,20 @@ def test_a_killed_conversion_leaves_no_folder_and_the_next_install_completes(tmp
     assert Embedder(E5_MODEL, models_dir=tmp_path).dimension == 384
 
 
+def test_two_installs_at_once_both_succeed(tmp_path):
+    """Two ``make test`` runs on one machine share the models folder: neither takes the other's
+    folder in progress for a killed one's leftovers."""
+    folder = tmp_path / E5_MODEL
+    script = f"from index import conversion; print(conversion.install(__import__('pathlib').Path({str(folder)!r})))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    children = [subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True)
+                for _ in range(2)]  # fmt: skip
+    outputs = [child.communicate(timeout=300)[0].strip() for child in children]
+    assert [child.returncode for child in children] == [0, 0]
+    assert sorted(outputs) == ["False", "True"]  # one converted, the other found it done
+    assert [path.name for path in tmp_path.iterdir()] == [E5_MODEL] and conversion.is_installed(folder)
+
+
 def test_an_altered_package_file_is_refused(tmp_path):
     source = tmp_path / conversion.SOURCE_FILE
     source.write_bytes(b"E5S1 not the pinned file")
