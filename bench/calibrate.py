@@ -38,10 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import corpora  # noqa: E402
 import squad  # noqa: E402
-from index.archive import Archive  # noqa: E402
+
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.languages import fold  # noqa: E402
+from index.opened import OpenedSnapshot  # noqa: E402
 from index.quotes import Calibration, Confidence  # noqa: E402
 from tests.index.seed_questions import ANSWERABLE, UNANSWERABLE  # noqa: E402
 
@@ -67,13 +68,13 @@ def holds_answer(text: str, answers: tuple[str, ...]) -> bool:
     return any(" ".join(fold(a).split()) in held for a in answers if a.strip())
 
 
-def examine_all(archive: Archive, questions: list[squad.Question], answerable) -> list[dict]:
+def examine_all(archive: OpenedSnapshot, questions: list[squad.Question], answerable) -> list[dict]:
     """Per question: its search language, whether it is answerable, each shortlisted passage's signals."""
     rows = []
     for question in questions:
         found = archive.answerer.examine(question.text, SHORTLIST, TODAY)
         rows.append({
-            "language": found.language,
+            "language": found.question.language,
             "answerable": answerable(question),
             "extras": extras(archive, found),
             "passages": [
@@ -88,17 +89,17 @@ def examine_all(archive: Archive, questions: list[squad.Question], answerable) -
     return rows
 
 
-def extras(archive: Archive, found) -> dict[str, float]:
+def extras(archive: OpenedSnapshot, found) -> dict[str, float]:
     """Question-level signals explored beside the shipped ones (not used by the product)."""
-    terms = [t for family in found.candidates.topic_terms.values() for t in family]
+    terms = [t for family in found.question.topic_terms.values() for t in family]
     df = archive.store.document_frequencies(terms)
-    weights = archive.answerer.term_weights(found.candidates.topic_terms)
+    weights = archive.answerer.term_weights(found.question.topic_terms)
     total = sum(weights.values()) or 1.0
     out = {"absent": sum(w for t, w in weights.items() if not df.get(t)) / total,
            "bm25": max(found.candidates.keyword.values(), default=0.0),
            "hits": float(len(found.candidates.keyword)),
            "vector": max(found.candidates.vector.values(), default=0.0)}
-    for family, family_terms in found.candidates.topic_terms.items():
+    for family, family_terms in found.question.topic_terms.items():
         mass = sum(weights.get(t, 0.0) for t in family_terms) or 1.0
         out[f"absent_{family}"] = sum(weights.get(t, 0.0) for t in family_terms if not df.get(t)) / mass
     out["scores"] = [item.score for item in found.shortlist]
@@ -107,11 +108,11 @@ def extras(archive: Archive, found) -> dict[str, float]:
 
 def seed_rows(embedder: Embedder) -> list[dict]:
     """The written seed questions as calibration rows (answerable: the right article ranked first)."""
-    archive = Archive.open(corpora.seed_archive(embedder), embedder)
+    archive = OpenedSnapshot.open(corpora.seed_archive(embedder), embedder)
     rows = []
     for question, answerable in [(q, True) for q, _, _ in ANSWERABLE] + [(q, False) for q in UNANSWERABLE]:
         found = archive.answerer.examine(question, SHORTLIST, TODAY)
-        rows.append({"language": found.language, "answerable": answerable, "seed": True, "question": question,
+        rows.append({"language": found.question.language, "answerable": answerable, "seed": True, "question": question,
                      "extras": extras(archive, found),
                      "passages": [{"signals": [i.signals.cosine, i.signals.coverage, i.signals.fused], "gold": False, "answers": False}
                                   for i in found.shortlist]})
@@ -119,7 +120,7 @@ def seed_rows(embedder: Embedder) -> list[dict]:
 
 
 def collect(embedder: Embedder, per_language: int | None) -> list[dict]:
-    archive = Archive.open(corpora.held_out_archive(embedder, EVERY, FIT_OFFSET), embedder)
+    archive = OpenedSnapshot.open(corpora.held_out_archive(embedder, EVERY, FIT_OFFSET), embedder)
     answerable = lambda q: squad.topic_number(q.paragraph) % EVERY != FIT_OFFSET  # noqa: E731
     rows = []
     for questions in (squad.italian_questions(), squad.english_questions()):
@@ -248,14 +249,14 @@ def following_table(rows: list[dict], related: Confidence, bar: float) -> float:
 
 def seed_check(embedder: Embedder, calibrations: dict[str, Calibration] | None = None) -> int:
     """The written seed questions: answered from the right article, or refused. Returns the misses."""
-    archive = Archive.open(corpora.seed_archive(embedder), embedder)
+    archive = OpenedSnapshot.open(corpora.seed_archive(embedder), embedder)
     if calibrations:
         archive.answerer.calibration = calibrations
     print("\nseed archive, written questions (top passage's relatedness; answer given)")
     misses = 0
     for question, article, words in ANSWERABLE:
         found = archive.answerer.examine(question, 1, TODAY)
-        related = archive.answerer.calibration[found.language].related.probability(found.shortlist[0].signals)
+        related = archive.answerer.calibration[found.question.language].related.probability(found.shortlist[0].signals)
         response = archive.ask(question, k=1, today=TODAY)
         right = not response.no_answer and response.answers[0].article_id == article
         misses += not right
@@ -263,7 +264,7 @@ def seed_check(embedder: Embedder, calibrations: dict[str, Calibration] | None =
         print(f"  {'ok ' if right else 'MISS'} answerable   {related:.2f} {flag} {found.shortlist[0].passage.article_id[:6]} {question}")
     for question in UNANSWERABLE:
         found = archive.answerer.examine(question, 1, TODAY)
-        related = archive.answerer.calibration[found.language].related.probability(found.shortlist[0].signals)
+        related = archive.answerer.calibration[found.question.language].related.probability(found.shortlist[0].signals)
         refused = archive.ask(question, k=1, today=TODAY).no_answer
         misses += not refused
         print(f"  {'ok ' if refused else 'MISS'} unanswerable {related:.2f} {question}")

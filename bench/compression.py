@@ -30,11 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-
 import corpora  # noqa: E402
+import numpy as np  # noqa: E402
 import varied_vectors  # noqa: E402
-from index import vectors  # noqa: E402
+
 from index.answering import RetrievalSettings  # noqa: E402
 from index.vectors import COMPRESSED, FLAT, IVF, VectorIndex  # noqa: E402
 
@@ -83,11 +82,11 @@ def print_spread(real, ids, matrix, sizes) -> None:
 
 def print_store_read() -> None:
     """What re-scoring adds in ``Answerer``: one read of the candidates' vectors from SQLite."""
-    from index.archive import Archive
     from index.embedder import Embedder
+    from index.opened import OpenedSnapshot
 
     embedder = Embedder(models_dir=corpora.MODELS_DIR)  # its model is not loaded: nothing is encoded
-    store = Archive.open(corpora.squad_archive(embedder), embedder).store
+    store = OpenedSnapshot.open(corpora.squad_archive(embedder), embedder).store
     held = np.array(sorted(store.catalog()[0]))
     passages, rng = len(held), np.random.default_rng(0)
     print(f"Store read of the candidates' sentence vectors (SQuAD-it store, {passages:,} passages), ms")

@@ -19,10 +19,9 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-
 import squad
-from index.archive import build_index
-from index.build import embedding_text
+
+from index.build import build_index, embedding_text
 from index.config import MINILM_MODEL, Settings, load_settings
 from index.embedder import Embedder
 from index.snapshot import current, store_path

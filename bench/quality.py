@@ -27,12 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import corpora  # noqa: E402
 import squad  # noqa: E402
-from index import dates, ranking  # noqa: E402
-from index.answering import search_language  # noqa: E402
-from index.archive import Archive  # noqa: E402
+
+from index import ranking  # noqa: E402
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import UNDETERMINED, detect_language, fold  # noqa: E402
+from index.languages import fold  # noqa: E402
+from index.opened import OpenedSnapshot  # noqa: E402
 
 TODAY = dt.date(2026, 11, 21)
 RRF_K = 60
@@ -60,7 +60,7 @@ def normalized(text: str) -> str:
 class Evaluation:
     """Ranks of the gold paragraph per method, and quote hits, over one question set."""
 
-    def __init__(self, archive: Archive):
+    def __init__(self, archive: OpenedSnapshot):
         self.archive = archive
         self.answerer = archive.answerer
         self.ranks: dict[str, list[int]] = {m: [] for m in METHODS}
@@ -69,12 +69,10 @@ class Evaluation:
 
     def ask(self, question: squad.Question) -> None:
         answerer = self.answerer
-        detected = detect_language(question.text, UNDETERMINED)
-        language = search_language(detected)
-        self.detected.append(detected)
-        period = dates.parse_period(question.text, TODAY)
-        candidates = answerer.search(question.text, language, period)
-        hybrid, scores = answerer.rank(candidates, period)
+        read = answerer.read(question.text, TODAY)
+        self.detected.append(read.detected)
+        candidates = answerer.search(read)
+        hybrid, scores = answerer.rank(candidates)
         orders = {
             "keyword": ranking.rank(candidates.keyword),
             "vector": ranking.rank(candidates.vector),
@@ -132,7 +130,7 @@ def main() -> None:
     args = parser.parse_args()
     embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     settings = corpora.squad_archive(embedder)
-    archive = Archive.open(settings, embedder)
+    archive = OpenedSnapshot.open(settings, embedder)
     print(f"SQuAD-it archive: {archive.stats().articles} articles, {archive.stats().passages} passages, "
           f"{archive.vectors.size} sentence vectors; model {embedder.identity}")
     for name, language, questions in (

@@ -22,14 +22,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import corpora  # noqa: E402
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
-
-import corpora  # noqa: E402
 import squad  # noqa: E402
-from index.archive import Archive  # noqa: E402
+
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import QUERY, Embedder  # noqa: E402
+from index.opened import OpenedSnapshot  # noqa: E402
 
 RECALL_AT = 10
 BARE_HITS = 500  # as many sentence hits as the archive's own vector search asks for
@@ -46,7 +46,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def exact_index(archive: Archive) -> faiss.Index:
+def exact_index(archive: OpenedSnapshot) -> faiss.Index:
     """An exact inner-product index over the archive's own stored vectors."""
     index = faiss.IndexIDMap2(faiss.IndexFlatIP(archive.vectors.dimension))
     for ids, matrix in archive.store.vectors(archive.vectors.dimension):
@@ -54,7 +54,7 @@ def exact_index(archive: Archive) -> faiss.Index:
     return index
 
 
-def time_ask(archive: Archive, texts: list[str]) -> list[float]:
+def time_ask(archive: OpenedSnapshot, texts: list[str]) -> list[float]:
     times = []
     for text in texts:
         started = time.perf_counter()
@@ -74,7 +74,7 @@ def time_bare(embedder: Embedder, index: faiss.Index, texts: list[str]) -> list[
     return times
 
 
-def vector_recall(archive: Archive, exact: faiss.Index, embedder: Embedder, texts: list[str]) -> float:
+def vector_recall(archive: OpenedSnapshot, exact: faiss.Index, embedder: Embedder, texts: list[str]) -> float:
     """Share of the exact top-10 that the archive's own vector index returns."""
     found = 0
     for text in texts:
@@ -84,7 +84,7 @@ def vector_recall(archive: Archive, exact: faiss.Index, embedder: Embedder, text
     return found / (RECALL_AT * len(texts))
 
 
-def measure(name: str, archive: Archive, embedder: Embedder, texts: list[str]) -> None:
+def measure(name: str, archive: OpenedSnapshot, embedder: Embedder, texts: list[str]) -> None:
     exact = exact_index(archive)
     time_ask(archive, texts[:20])  # warm caches on both paths
     time_bare(embedder, exact, texts[:20])
@@ -112,11 +112,11 @@ def main() -> None:
     embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     embedder.encode(["warm up"])
     texts = questions(args.questions)
-    measure("seed archive", Archive.open(corpora.seed_archive(embedder), embedder), embedder, texts)
-    measure("SQuAD-it", Archive.open(corpora.squad_archive(embedder), embedder), embedder, texts)
+    measure("seed archive", OpenedSnapshot.open(corpora.seed_archive(embedder), embedder), embedder, texts)
+    measure("SQuAD-it", OpenedSnapshot.open(corpora.squad_archive(embedder), embedder), embedder, texts)
     if args.copies:
         big = corpora.repeated_archive(embedder, copies=args.copies)
-        measure(f"SQuAD-it x{args.copies}", Archive.open(big, embedder), embedder, texts)
+        measure(f"SQuAD-it x{args.copies}", OpenedSnapshot.open(big, embedder), embedder, texts)
 
 
 if __name__ == "__main__":

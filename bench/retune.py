@@ -28,12 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import corpora  # noqa: E402
 import squad  # noqa: E402
 from calibrate import sample  # noqa: E402
+
 from index import keywords, ranking  # noqa: E402
-from index.answering import RetrievalSettings, search_language  # noqa: E402
-from index.archive import Archive  # noqa: E402
+from index.answering import RetrievalSettings  # noqa: E402
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.languages import ITALIAN, UNDETERMINED, detect_language  # noqa: E402
+from index.opened import OpenedSnapshot  # noqa: E402
+from index.questions import search_language  # noqa: E402
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.85, 1.0)
 K, PER_ARTICLE = 5, 2
@@ -51,7 +53,7 @@ class Asked:
 class Passages:
     """Every passage's sentence vectors, to score all passages against a question at once."""
 
-    def __init__(self, archive: Archive):
+    def __init__(self, archive: OpenedSnapshot):
         self.article_of = archive.answerer.article_of
         self.ids = sorted(self.article_of)
         found = archive.store.sentence_vectors(self.ids, archive.vectors.dimension)
@@ -74,7 +76,7 @@ class Passages:
         return list(dict.fromkeys(self.article_of[pid] for pid in ranked))
 
 
-def ask_all(archive: Archive, embedder: Embedder, per_language: int | None) -> list[Asked]:
+def ask_all(archive: OpenedSnapshot, embedder: Embedder, per_language: int | None) -> list[Asked]:
     topics, store, out = squad.paragraph_topics(), archive.store, []
     for language, questions in (("it", squad.italian_questions()), ("en", squad.english_questions())):
         for question in sample(questions, per_language):
@@ -121,7 +123,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=1500, help="questions per language (0: all)")
     args = parser.parse_args()
     embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
-    archive = Archive.open(corpora.squad_archive(embedder), embedder)
+    archive = OpenedSnapshot.open(corpora.squad_archive(embedder), embedder)
     print(f"model {embedder.identity}; {args.sample or 'all'} questions per language")
     report(Passages(archive), ask_all(archive, embedder, args.sample or None), embedder.identity)
 

@@ -34,17 +34,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-
 import corpora  # noqa: E402
+import numpy as np  # noqa: E402
 import squad  # noqa: E402
-from scale_corpus import ArticleStream, RecombiningEmbedder, Topics, UPDATE_SEED  # noqa: E402
+from scale_corpus import UPDATE_SEED, ArticleStream, RecombiningEmbedder, Topics  # noqa: E402
 from scale_report import table  # noqa: E402
+
 from index import keywords  # noqa: E402
-from index.archive import Archive, build_index  # noqa: E402
+from index.build import build_index
 from index.config import DEFAULT_MODEL, Settings  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.languages import ENGLISH, ITALIAN  # noqa: E402
+from index.opened import OpenedSnapshot  # noqa: E402
 
 DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
 STEP_LIMIT = 400_000  # a new archive larger than this is built in two steps (see ``step_targets``)
@@ -176,7 +177,7 @@ def serve(root: Path, count: int) -> dict:
     embedder.encode_question("warm up")
     rss_model = memory("VmRSS")
     started = time.perf_counter()
-    archive = Archive.open(settings_for(root, embedder.identity), embedder)
+    archive = OpenedSnapshot.open(settings_for(root, embedder.identity), embedder)
     open_seconds = time.perf_counter() - started
     asked = questions(count)
     for text, _ in asked[:WARM_UP]:
@@ -210,7 +211,7 @@ def _timed(function, *args, **kwargs) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def vector_recall(archive: Archive, embedder: Embedder, texts: list[str]) -> float:
+def vector_recall(archive: OpenedSnapshot, embedder: Embedder, texts: list[str]) -> float:
     """Share of the exact top-10 (numpy over every stored vector) that the archive's vector index returns."""
     queries = np.stack([embedder.encode_question(text) for text in texts])
     truth = exact_top(archive.store.vectors(archive.stats().dimension), queries, RECALL_AT)

@@ -42,10 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import corpora  # noqa: E402
 import squad  # noqa: E402
 from calibrate import holds_answer, sample  # noqa: E402
+
 from index.answering import calibration_of  # noqa: E402
 from index.config import DEFAULT_MODEL, Settings  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import fold  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 K = 5

@@ -26,22 +26,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import calibrate  # noqa: E402
 import corpora  # noqa: E402
 import squad  # noqa: E402
+
 from index import ranking  # noqa: E402
-from index.answering import search_language  # noqa: E402
-from index.archive import Archive  # noqa: E402
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import UNDETERMINED, detect_language  # noqa: E402
+from index.opened import OpenedSnapshot  # noqa: E402
 
 GRID = np.round(np.arange(0.0, 1.0001, 0.05), 3)
 TODAY = dt.date(2026, 11, 21)
 
 
-def search_all(archive: Archive, questions: list[squad.Question]) -> list:
+def search_all(archive: OpenedSnapshot, questions: list[squad.Question]) -> list:
     answerer = archive.answerer
     found = []
     for question in questions:
-        found.append(answerer.search(question.text, search_language(detect_language(question.text, UNDETERMINED))))
+        found.append(answerer.search(answerer.read(question.text, TODAY)))
     return found
 
 
@@ -86,7 +85,7 @@ def main() -> None:
     args = parser.parse_args()
     embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     if not args.seeds_only:
-        archive = Archive.open(corpora.squad_archive(embedder), embedder)
+        archive = OpenedSnapshot.open(corpora.squad_archive(embedder), embedder)
         questions = (squad.italian_questions() + squad.english_questions())[:: args.every]
         topics = squad.paragraph_topics()
         candidates = search_all(archive, questions)

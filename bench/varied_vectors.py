@@ -53,12 +53,13 @@ def real_set(questions: int = 400) -> RealSet:
 def _read_real(questions: int) -> dict[str, np.ndarray]:
     import query_speed
     import squad
-    from index.archive import Archive
+
     from index.embedder import Embedder
+    from index.opened import OpenedSnapshot
     from index.store import passage_of
 
     embedder = Embedder(models_dir=corpora.MODELS_DIR)
-    archive = Archive.open(corpora.squad_archive(embedder), embedder)
+    archive = OpenedSnapshot.open(corpora.squad_archive(embedder), embedder)
     parts = list(archive.store.vectors(archive.vectors.dimension))
     ids = np.concatenate([p[0] for p in parts])
     topics = np.array([squad.topic_number(archive.answerer.article_of[int(p)]) for p in passage_of(ids)])

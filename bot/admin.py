@@ -22,9 +22,14 @@ from telegram.ext import BaseHandler, ContextTypes
 from bot import messages, render
 from bot.access import Handler
 from bot.limits import UploadAllowance
-from index.errors import BuildInProgressError, NewsdeskError, UploadError
-from index.library import Library
-from index.records import BuildReport, Progress
+from index import (
+    Archive,
+    BuildInProgressError,
+    BuildReport,
+    NewsdeskError,
+    Progress,
+    UploadError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -141,14 +146,14 @@ async def reindex(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reindex: index new and changed articles, showing progress in one message."""
     message = update.effective_message
     lang = language(message)
-    library: Library = context.bot_data["library"]
-    if library.building:
+    archive: Archive = context.bot_data["archive"]
+    if archive.building:
         await message.reply_text(messages.text("reindex_running", lang))
         return
     status = await message.reply_text(messages.text("reindex_started", lang))
     progress = ProgressMessage(status, lang, asyncio.get_running_loop())
     try:
-        report = await asyncio.to_thread(library.reindex, progress)
+        report = await asyncio.to_thread(archive.reindex, progress)
     except BuildInProgressError:
         await progress.finish(render.escape(messages.text("reindex_running", lang)))
         return
@@ -164,10 +169,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: what the archive holds."""
     message = update.effective_message
     lang = language(message)
-    library: Library = context.bot_data["library"]
-    numbers = await asyncio.to_thread(library.stats)
+    archive: Archive = context.bot_data["archive"]
+    numbers = await asyncio.to_thread(archive.stats)
     dates = f"{numbers.first_date} – {numbers.last_date}" if numbers.first_date else messages.text("no_dates", lang)
-    last = library.last_build_at.strftime("%Y-%m-%d %H:%M UTC") if library.last_build_at else messages.text("never", lang)
+    last = archive.last_build_at.strftime("%Y-%m-%d %H:%M UTC") if archive.last_build_at else messages.text("never", lang)
     await message.reply_html(
         messages.text(
             "stats", lang, articles=numbers.articles, passages=numbers.passages, dates=render.escape(dates),
@@ -218,13 +223,13 @@ async def add_document(message: Message, carrier: Message, context: ContextTypes
     lang = language(message)
     upload = carrier.document
     try:
-        library: Library = context.bot_data["library"]
-        name = library.check_upload(upload.file_name or "", upload.file_size)  # None: checked after the download
+        archive: Archive = context.bot_data["archive"]
+        name = archive.check_upload(upload.file_name or "", upload.file_size)  # None: checked after the download
         telegram_file = await upload.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
         if not await _within_allowance(message, context, len(content), lang):
             return
-        path, report = await asyncio.to_thread(library.add_article, upload.file_name or name, content)
+        path, report = await asyncio.to_thread(archive.add_article, upload.file_name or name, content)
     except UploadError as error:
         await message.reply_text(messages.text("upload_refused", lang, reason=str(error)))
         return

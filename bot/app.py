@@ -1,6 +1,6 @@
 """Builds the Telegram ``Application``: handlers, rate limiter, start-up and shutdown; and runs it.
 
-Shared objects live in ``bot_data``: the ``Library`` (the live archive), the
+Shared objects live in ``bot_data``: the ``Archive`` (the live archive), the
 settings, the response cache behind "More" and the per-user limiters.
 """
 
@@ -13,9 +13,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from bot.config import BotSettings, load_bot_settings
-from index.config import Settings
-from index.errors import ConfigError, NewsdeskError
-from index.library import Library
+from index import Archive, ConfigError, NewsdeskError, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +47,7 @@ INLINE_PER_MINUTE = 600  # inline queries answered a minute, from everyone toget
 NEW_MESSAGES = filters.UpdateType.MESSAGE  # edited messages are never acted on
 
 
-def build_application(settings: BotSettings, library: Library) -> Application:
+def build_application(settings: BotSettings, archive: Archive) -> Application:
     """The configured Application, ready to initialize and run."""
     application = (
         ApplicationBuilder()
@@ -64,7 +62,7 @@ def build_application(settings: BotSettings, library: Library) -> Application:
         .build()
     )
     application.bot_data.update(
-        library=library,
+        archive=archive,
         settings=settings,
         access=Access(settings),
         responses=asking.ResponseCache(),
@@ -100,8 +98,8 @@ async def post_init(application: Application) -> None:
         await application.bot.set_my_commands(
             commands.menu(language), language_code=None if language == commands.ENGLISH else language
         )
-    library: Library = application.bot_data["library"]
-    await asyncio.to_thread(library.warm_up)
+    archive: Archive = application.bot_data["archive"]
+    await asyncio.to_thread(archive.warm_up)
     access: Access = application.bot_data["access"]
     if access.closed:
         logger.info("access: %s", access.describe("en"))
@@ -127,11 +125,11 @@ def run(index_settings: Settings | None = None) -> int:
     settings = load_bot_settings()
     configure_logging(settings.token)
     try:
-        library = Library(index_settings or settings.index).open()
+        archive = Archive(index_settings or settings.index).open(build_if_missing=True)
     except NewsdeskError as error:  # a damaged index is refused, never answered from: one line says why
         raise type(error)(f"the bot cannot start: {error}") from error
     try:
-        serve(build_application(settings, library), settings)
+        serve(build_application(settings, archive), settings)
     except InvalidToken:  # PTB's message quotes the token: it must not reach the terminal or a log
         raise ConfigError("the bot cannot start: Telegram rejected the token in TELEGRAM_BOT_TOKEN") from None
     return 0

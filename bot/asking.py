@@ -1,6 +1,6 @@
 """Asking: questions in private chats, in groups when addressed, ``/ask``, and the "More" button.
 
-Handlers are thin: parse → ``await asyncio.to_thread(library.ask, …)`` → render → reply.
+Handlers are thin: parse → ``await asyncio.to_thread(archive.ask, …)`` → render → reply.
 A response is kept in a small cache so "More" pages through it without asking again.
 """
 
@@ -14,16 +14,20 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
-from telegram.constants import ChatAction, ParseMode
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import addressing, messages, render
 from bot.access import members_only
-from index.errors import QuestionError
-from index.library import Library
-from index.records import Answer, Response
+from index import Answer, Archive, QuestionError, Response
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +118,8 @@ def keyboard(page: Page, language: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(messages.text("more_button", language), callback_data=page.more_data)]])
 
 
-def library_of(context: ContextTypes.DEFAULT_TYPE) -> Library:
-    return context.bot_data["library"]
+def archive_of(context: ContextTypes.DEFAULT_TYPE) -> Archive:
+    return context.bot_data["archive"]
 
 
 async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
@@ -127,7 +131,7 @@ async def answer_question(message: Message, context: ContextTypes.DEFAULT_TYPE, 
     _note_latest(message, context)
     await show_typing(message, context)
     try:
-        response = await asyncio.to_thread(library_of(context).ask, question, MAX_ANSWERS)
+        response = await asyncio.to_thread(archive_of(context).ask, question, MAX_ANSWERS)
     except QuestionError:
         await message.reply_text(messages.text("ask_usage", language), do_quote=not addressing.is_private(message))
         return
@@ -200,7 +204,7 @@ async def more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not cache.claim(key, int(number)):
         return
     start = int(number) * PAGE_SIZE
-    held = await asyncio.to_thread(library_of(context).still_held, response.answers[start : start + PAGE_SIZE])
+    held = await asyncio.to_thread(archive_of(context).still_held, response.answers[start : start + PAGE_SIZE])
     page = page_of(response, key, int(number), held)
     await query.edit_message_reply_markup(reply_markup=None)  # one press, one page
     sent = await message.reply_html(

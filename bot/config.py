@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from index.config import FetchSettings, Settings, load_fetch_settings, load_settings
-from index.errors import ConfigError
+from index import (
+    ConfigError,
+    FetchSettings,
+    Settings,
+    load_fetch_settings,
+    load_settings,
+)
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_WEBHOOK_PORT = 8443

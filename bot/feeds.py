@@ -1,7 +1,7 @@
 """Feeds in the bot: ``/feeds`` for admins (list, add URL, remove URL, poll), and the scheduled rounds.
 
 Every ``NEWSDESK_FEED_MINUTES`` minutes (PTB's JobQueue) a poll round runs in a worker thread
-(``index.feeds.poll``: new items fetched and saved, one re-index of the library). A round
+(``Archive.poll_feeds``: new items fetched and saved, one re-index). A round
 that finds another one running (``newsdesk feeds poll`` from cron, or ``/feeds poll``) is
 skipped; a round that finds a re-index running saves the pages and the next round indexes them.
 """
@@ -17,12 +17,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import messages, render
 from bot.admin import ProgressMessage, admin_only, language
-from index import feeds
-from index.config import FetchSettings
-from index.errors import FeedError, FetchError, NewsdeskError
-from index.fetcher import Fetcher
-from index.library import Library
-from index.records import FeedInfo, PollReport
+from index import Archive, FeedError, FeedInfo, FetchError, NewsdeskError, PollReport
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +39,7 @@ def schedule(application: Application, minutes: float) -> None:
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """A scheduled round; its outcome goes to the log."""
     try:
-        report = await asyncio.to_thread(_poll, context.bot_data["library"], context.bot_data["settings"].fetch)
+        report = await asyncio.to_thread(context.bot_data["archive"].poll_feeds, context.bot_data["settings"].fetch)
     except FeedError as error:
         logger.info("scheduled feed round skipped: %s", error)
         return
@@ -56,27 +51,16 @@ async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.info("feed round: %d feeds, %d new pages, %d feeds failed", len(report.feeds), added, len(failed))
 
 
-def _poll(library: Library, fetch: FetchSettings) -> PollReport:
-    settings = library.settings
-    with Fetcher(fetch) as fetcher:
-        return feeds.poll(settings.data_dir, settings.articles_dir, fetcher, library.reindex)
-
-
-def _subscribe(library: Library, fetch: FetchSettings, url: str) -> FeedInfo:
-    with Fetcher(fetch) as fetcher:
-        return feeds.subscribe(library.settings.data_dir, url, fetcher)
-
-
 @admin_only
 async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/feeds [list | add URL | remove URL | poll]: the feeds the archive follows."""
     message = update.effective_message
     args = context.args or []
     action = args[0].lower() if args else "list"
-    library: Library = context.bot_data["library"]
+    archive: Archive = context.bot_data["archive"]
     lang = language(message)
     if action == "list" and len(args) <= 1:
-        infos = await asyncio.to_thread(feeds.followed, library.settings.data_dir)
+        infos = await asyncio.to_thread(archive.followed_feeds)
         await message.reply_html(list_text(infos, lang), disable_web_page_preview=True)
     elif action in ("add", "remove") and len(args) == 2:
         await _change(message, context, action, args[1], lang)
@@ -87,15 +71,15 @@ async def feeds_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def _change(message: Message, context, action: str, url: str, lang: str) -> None:
-    library: Library = context.bot_data["library"]
+    archive: Archive = context.bot_data["archive"]
     try:
         if action == "add":
-            info = await asyncio.to_thread(_subscribe, library, context.bot_data["settings"].fetch, url)
+            info = await asyncio.to_thread(archive.follow_feed, url, context.bot_data["settings"].fetch)
             minutes = context.bot_data["settings"].feed_minutes
             key = "feed_added" if minutes > 0 else "feed_added_manual"
             text = messages.text(key, lang, title=info.title, items=info.items, minutes=f"{minutes:g}")
         else:
-            info = await asyncio.to_thread(feeds.unsubscribe, library.settings.data_dir, url)
+            info = await asyncio.to_thread(archive.unfollow_feed, url)
             text = messages.text("feed_removed", lang, title=info.title)
     except (FeedError, FetchError) as error:
         text = messages.text("feed_refused", lang, reason=str(error))
@@ -106,7 +90,7 @@ async def _poll_now(message: Message, context, lang: str) -> None:
     status = await message.reply_text(messages.text("feeds_polling", lang))
     progress = ProgressMessage(status, lang, asyncio.get_running_loop())
     try:
-        report = await asyncio.to_thread(_poll, context.bot_data["library"], context.bot_data["settings"].fetch)
+        report = await asyncio.to_thread(context.bot_data["archive"].poll_feeds, context.bot_data["settings"].fetch)
     except FeedError as error:
         await progress.finish(render.escape(messages.text("feed_refused", lang, reason=str(error))))
         return

@@ -21,7 +21,12 @@ from typing import NoReturn
 
 from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CommandHandler,
+    ContextTypes,
+)
 
 from bot import access, addressing, admin, messages
 from bot.limits import QuestionLimiter

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Update
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import messages, render
 from bot.access import members_only
-from bot.asking import NO_PREVIEW, library_of
-from index.records import Answer, Response
+from bot.asking import NO_PREVIEW, archive_of
+from index import Answer, Response
 
 INLINE_ANSWERS = 5
 INLINE_WORKERS = 1  # of the machine's cores; questions in chats use the others
@@ -43,7 +48,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer([], cache_time=0, is_personal=True)
         return
     async with slots:
-        response = await asyncio.to_thread(library_of(context).ask, text, INLINE_ANSWERS)
+        response = await asyncio.to_thread(archive_of(context).ask, text, INLINE_ANSWERS)
     if response.no_answer:
         hint = _hint(messages.text("inline_no_answer", response.language))
         await query.answer([], cache_time=CACHE_SECONDS, is_personal=True, button=hint)

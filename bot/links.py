@@ -18,11 +18,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot import admin, messages, render
 from bot.admin import ProgressMessage, admin_only, language
-from index import links
-from index.errors import NewsdeskError
-from index.fetcher import Fetcher
-from index.library import Library
-from index.records import LinkOutcome, LinkReport
+from index import Archive, LinkOutcome, LinkReport, NewsdeskError
 
 logger = logging.getLogger(__name__)
 
@@ -89,12 +85,12 @@ async def link_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def add_links(message: Message, urls: list[str], context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = language(message)
-    library: Library = context.bot_data["library"]
+    archive: Archive = context.bot_data["archive"]
     fetch = context.bot_data["settings"].fetch
     status = await message.reply_text(messages.text("links_fetching", lang, count=min(len(urls), MAX_LINKS)))
     progress = ProgressMessage(status, lang, asyncio.get_running_loop())
     try:
-        report = await asyncio.to_thread(_add, library, fetch, urls[:MAX_LINKS])
+        report = await asyncio.to_thread(archive.add_links, urls[:MAX_LINKS], fetch)
     except NewsdeskError as error:
         logger.error("adding links failed: %s", error)
         await progress.finish(render.escape(messages.text("reindex_failed", lang, reason=str(error))))
@@ -103,12 +99,6 @@ async def add_links(message: Message, urls: list[str], context: ContextTypes.DEF
                 message.from_user.id if message.from_user else "?", len(report.of("added")),
                 len(report.of("already")), len(report.of("failed")))
     await progress.finish(report_text(report, lang, skipped=max(len(urls) - MAX_LINKS, 0)))
-
-
-def _add(library: Library, fetch, urls: list[str]) -> LinkReport:
-    """In a worker thread: fetch and save the pages, then one re-index of the library."""
-    with Fetcher(fetch) as fetcher:
-        return links.add_links(library.settings.articles_dir, urls, fetcher, library.reindex)
 
 
 def report_text(report: LinkReport, lang: str, skipped: int = 0) -> str:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from telegram.constants import MessageLimit
 
 from bot import messages
-from index.records import Answer, Response
+from index import Answer, Response
 
 MAX_TEXT = MessageLimit.MAX_TEXT_LENGTH
 CONTEXT_STEPS = (None, 600, 300, 150, 60, 0)  # characters of passage kept around the quote, tried in turn

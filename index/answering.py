@@ -1,4 +1,5 @@
-"""Answering a question: the two searches, fusion, dates, variety, quotes, and "no answer".
+"""Answering a question: read once (``questions``), the two searches, fusion, dates, variety,
+quotes, and "no answer".
 
 Query-time only: reads an open snapshot, never writes; thread-safe. A question
 costs one forward pass of the model and one FAISS search, while the FTS5 query
@@ -15,18 +16,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index import dates, keywords, quotes, ranking
+from index import dates, keywords, questions, quotes, ranking
 from index.config import MINILM_MODEL
 from index.embedder import E5_IDENTITY, Embedder
-from index.errors import QuestionError
-from index.languages import ENGLISH, ITALIAN, UNDETERMINED, detect_language, question_language
-from index.records import Answer, Period, Response, StoredPassage
+from index.languages import ENGLISH, ITALIAN, UNDETERMINED
+from index.questions import Question
+from index.records import Answer, Response, StoredPassage
 from index.segments import Vectors
 from index.store import Store, passage_of
 
 logger = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2_000  # longer text is cut: the model reads 256 (MiniLM) or 512 (e5) tokens anyway
 KEYWORD_WORKERS = 4  # keyword searches of concurrent questions, each beside its question's encoding
 
 
@@ -59,14 +59,12 @@ class RetrievalSettings:
 class Candidates:
     """What the two searches found for one question, and their fusion (no dates yet)."""
 
-    language: str
+    question: Question
     keyword: dict[int, float]  # passage id -> bm25, the keyword search's list
     vector: dict[int, float]  # passage id -> cosine of its best sentence, the vector search's list
     cosines: dict[int, float]  # the same cosine for every candidate of either list
     fused: dict[int, float]
-    query: np.ndarray
-    terms: dict[str, list[str]]  # what the keyword search looked for
-    topic_terms: dict[str, list[str]]  # the same without the words that named the period
+    query: np.ndarray  # the question's vector
 
 
 class Answerer:
@@ -97,18 +95,21 @@ class Answerer:
 
     # --- retrieval -----------------------------------------------------------------------
 
-    def search(self, question: str, language: str, period: Period | None = None) -> Candidates:
+    def read(self, question: str, today: dt.date) -> Question:
+        """The question as this archive's model searches it (``QuestionError`` when it is blank)."""
+        return questions.read(question, today, self.settings.italian_without_stopwords)
+
+    def search(self, question: Question) -> Candidates:
         """Both searches and their fusion (dates are applied later, by ``rank``).
 
         Every keyword candidate the vector search did not return gets its real cosine (its
         best sentence's), so fusion weighs both sides of every candidate instead of a floor.
         When the index's scores are estimates, every vector candidate gets its real cosine too.
         """
-        terms = keywords.query_terms(question, language)
         keyword_job = self._keyword_searches.submit(
-            self.store.keyword_search, keywords.match_expression(terms), self.settings.candidates
+            self.store.keyword_search, keywords.match_expression(question.terms), self.settings.candidates
         )
-        query = self.embedder.encode_question(self.model_text(question, language))
+        query = self.embedder.encode_question(question.model_text)
         vectors = self.vectors  # one state for the whole question (an update may swap it)
         approximate = vectors.approximate_scores
         wanted = self.settings.rescored_passages if approximate else self.settings.candidates
@@ -121,15 +122,8 @@ class Answerer:
             vector, cosines = self._rescored(vector, keyword, query)
         else:
             cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
-        fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(language))
-        topic = keywords.query_terms(_without_period(question, period), language) if period else terms
-        return Candidates(language, keyword, vector, cosines, fused, query, terms, topic)
-
-    def model_text(self, question: str, language: str) -> str:
-        """What the model reads of a question (see ``RetrievalSettings.italian_without_stopwords``)."""
-        if language != ITALIAN or not self.settings.italian_without_stopwords:
-            return question
-        return " ".join(keywords.question_words(question, ITALIAN)) or question
+        fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(question.language))
+        return Candidates(question, keyword, vector, cosines, fused, query)
 
     def _cosines(self, passage_ids: list[int], query: np.ndarray) -> dict[int, float]:
         """The cosine of each passage's best sentence to the question."""
@@ -145,9 +139,9 @@ class Answerer:
         vector = {pid: found[pid] for pid in ranking.rank(found)[: self.settings.candidates]}
         return vector, {**{pid: exact[pid] for pid in keyword if pid in exact}, **vector}
 
-    def rank(self, candidates: Candidates, period: Period | None) -> tuple[list[int], dict[int, float]]:
-        """(passage ids best first, their scores): fused, boosted by the period, ``per_article`` at most."""
-        scores = candidates.fused
+    def rank(self, candidates: Candidates) -> tuple[list[int], dict[int, float]]:
+        """(passage ids best first, their scores): fused, boosted by the question's period, ``per_article`` at most."""
+        scores, period = candidates.fused, candidates.question.period
         if period is not None:
             fit = lambda pid: dates.date_matches(self.date_of.get(self.article_of[pid]), period)  # noqa: E731
             scores = ranking.boost(scores, fit, self.settings.date_boost)
@@ -157,32 +151,28 @@ class Answerer:
     # --- answering -----------------------------------------------------------------------
 
     def ask(self, question: str, k: int, today: dt.date) -> Response:
+        """The best ``k`` quoted answers to ``question``: read, searched, ranked, quoted, judged."""
         found = self.examine(question, k, today)
-        calibration = self.calibration[judged_language(found.language)]
+        read = found.question
+        calibration = self.calibration[judged_language(read.language)]
         signals = [item.signals for item in found.shortlist]
         judged = calibration.judge(signals)
         answers = [_answer(found.shortlist[i], confidence, uncertain) for i, confidence, uncertain in judged]
         return Response(
-            question=found.question,
+            question=read.text,
             no_answer=not answers,
             answers=tuple(answers),
-            language=reply_language(found.detected),
-            period=dates.period_label(found.period) if found.period else None,
+            language=reply_language(read.detected),
+            period=dates.period_label(read.period) if read.period else None,
             relatedness=round(calibration.relatedness(signals), 3),
         )
 
     def examine(self, question: str, k: int, today: dt.date) -> "Examination":
         """Everything ``ask`` judges, before judging: the first ``k`` ranked passages, quoted, with
         their signals (benchmarks calibrate the judgement on these)."""
-        text = " ".join(question.split())[:MAX_QUESTION_CHARS]
-        if not text:
-            raise QuestionError("the question is empty")
-        detected = question_language(text, detect_language(text, UNDETERMINED))
-        language = search_language(detected)
-        period = dates.parse_period(text, today)
-        candidates = self.search(text, language, period)  # period words are searched: "1973" is evidence too
-        ranked, scores = self.rank(candidates, period)
-        return Examination(text, detected, language, period, candidates, self.shortlist(candidates, ranked, scores, k))
+        candidates = self.search(self.read(question, today))
+        ranked, scores = self.rank(candidates)
+        return Examination(candidates, self.shortlist(candidates, ranked, scores, k))
 
     def shortlist(self, candidates: Candidates, ranked: list[int], scores: dict[int, float], k: int) -> list["Assessed"]:
         """The first ``k`` passages of the ranking once near-duplicates collapse, each quoted and
@@ -193,7 +183,7 @@ class Answerer:
             [pid for pid in wanted if pid in passages], lambda pid: passages[pid].text, self.settings.duplicate_jaccard
         )[:k]
         vectors = self.store.sentence_vectors(chosen, self.vectors.dimension)
-        weights = self.term_weights(candidates.topic_terms)
+        weights = self.term_weights(candidates.question.topic_terms)
         assessed = []
         for pid in chosen:
             quote, signals = self.assess(candidates, passages[pid], vectors.get(pid), weights, scores[pid])
@@ -209,7 +199,7 @@ class Answerer:
         """``assess`` for one passage, read from the store (benchmarks judge single passages)."""
         passage = self.store.passages([passage_id])[passage_id]
         vectors = self.store.sentence_vectors([passage_id], self.vectors.dimension).get(passage_id)
-        return self.assess(candidates, passage, vectors, self.term_weights(candidates.topic_terms), score)
+        return self.assess(candidates, passage, vectors, self.term_weights(candidates.question.topic_terms), score)
 
     def assess(
         self, candidates: Candidates, passage: StoredPassage, vectors, weights: dict[str, float], score: float
@@ -219,9 +209,9 @@ class Answerer:
         ``weights`` are the IDF of the question's topic terms (its period is judged by dates, not
         words); ``score`` is the passage's ranking score, with the period's boost.
         """
-        language = candidates.language
+        language = candidates.question.language
         sentences = [passage.text[start:end] for start, end in passage.sentences]
-        families = list(candidates.topic_terms)
+        families = list(candidates.question.topic_terms)
         present = [keywords.sentence_terms(s, families, passage.language) for s in sentences]
         cosines = quotes.cosines(vectors, candidates.query, len(sentences))
         scores = quotes.sentence_scores([quotes.coverage(weights, p) for p in present], cosines, language)
@@ -257,22 +247,16 @@ def calibration_of(model: str) -> dict[str, quotes.Calibration]:
     return found
 
 
-def search_language(detected: str) -> str:
-    """The language a question is searched in: the one detected ("it", "en", or another that the
-    identifier is sure of), or the archive's own (Italian) when the text does not tell."""
-    return detected if detected != UNDETERMINED else ITALIAN
-
-
 @dataclass(frozen=True)
 class Examination:
     """One question, read and searched: what ``ask`` judges."""
 
-    question: str  # the question as answered: one line, within ``MAX_QUESTION_CHARS``
-    detected: str  # the language detected ("it", "en", another the identifier is sure of), or UNDETERMINED
-    language: str  # the language it is searched (and judged) in
-    period: Period | None
     candidates: Candidates
     shortlist: list["Assessed"]  # the first k passages of the ranking, best first
+
+    @property
+    def question(self) -> Question:
+        return self.candidates.question
 
 
 @dataclass(frozen=True)
@@ -293,10 +277,3 @@ def _answer(item: Assessed, confidence: float, uncertain: bool) -> Answer:
         confidence=round(confidence, 3), uncertain=uncertain,
     )
 
-
-def _without_period(text: str, period: Period | None) -> str:
-    """The question without the words that named its period."""
-    if period is None or period.span == (0, 0):
-        return text
-    start, end = period.span
-    return " ".join((text[:start] + " " + text[end:]).split()) or text

@@ -1,169 +1,228 @@
-"""The archive: what the edges (CLI, bot) call — open an index, ask it, read its stats, rebuild it.
+"""The archive: the one facade the edges (the CLI, the bot) use — open, ask, stats, show,
+re-index, add files, links and feeds, close.
 
-An open ``Archive`` answers from one snapshot folder; many threads may ask it at once.
-An update in place (see ``build``) is noticed at the next question: the archive reads
-the new generation's segments and passages and answers from them, each question
-inside one read transaction, so what it quotes comes from one state. A whole rebuild
-writes a new snapshot beside it; the caller then opens a new ``Archive`` and swaps
-its reference, sharing the loaded model.
+An ``Archive`` is the live index of a data folder, swapped in place: many threads may ask at
+once, and each question is answered from one committed state. A re-index runs in the caller's
+thread (the bot gives it a worker thread). An update in place commits in one transaction and
+the open snapshot answers from it at the next question (see ``opened``); a whole rebuild
+writes a new snapshot beside the live one, and the archive opens and checks it, then swaps the
+reference under a lock: questions never see a half-built index. One re-index at a time: a
+second one raises ``BuildInProgressError``.
+
+A snapshot published by another process (a whole rebuild by ``newsdesk index`` from a shell)
+is noticed at the next question: the archive reads the live pointer, opens and checks the new
+snapshot, and swaps it in; a snapshot that fails its checks is logged and the one already open
+keeps answering. So does a pointer that is gone or damaged (the index folder deleted under a
+running bot): the problem is logged once, and the open snapshot answers until a re-index here
+or elsewhere publishes a new one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from index import build, segments, snapshot, views
-from index.answering import Answerer
-from index.config import Settings
+from index import feeds, intake, links, snapshot, views
+from index.build import ProgressCallback, build_index
+from index.config import FetchSettings, Settings
 from index.embedder import Embedder
-from index.errors import IndexCorruptError
-from index.manifest import Manifest
-from index.readers import valid_unicode
-from index.records import Answer, ArticleView, BuildReport, Response, Stats
-from index.segments import Vectors
-from index.store import Store
+from index.errors import BuildInProgressError, NewsdeskError
+from index.fetcher import Fetcher
+from index.opened import DEFAULT_ANSWERS, OpenedSnapshot
+from index.records import (
+    Answer,
+    ArticleView,
+    BuildReport,
+    FeedInfo,
+    LinkReport,
+    PollReport,
+    Response,
+    Stats,
+)
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_ANSWERS = 3
-
 
 class Archive:
-    """An open, checked index snapshot. Thread-safe for asking and reading stats."""
+    """The live, swappable index of ``settings``' data folder. Thread-safe."""
 
-    def __init__(self, folder: Path, manifest: Manifest, store: Store, vectors: Vectors, embedder: Embedder):
-        self.folder = folder
-        self.manifest = manifest
-        self.store = store
-        self.vectors = vectors
-        self.embedder = embedder
-        self.sizes = snapshot.folder_sizes(folder)  # kept: the folder may be deleted while it answers
-        self._answerer = Answerer(store, vectors, embedder)
-        self._catching_up = threading.Lock()
-        self._unusable: int | None = None  # a generation that could not be read (logged once)
-
-    @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Archive":
-        """Open the live snapshot, checking it whole; raises ``IndexMissingError``,
-        ``IndexCorruptError`` (saying what is damaged and how to rebuild) or ``ModelMismatchError``."""
-        embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
-        try:
-            folder = snapshot.current(settings.index_dir)
-            store, manifest, vectors = snapshot.load(folder, embedder.identity)
-        except IndexCorruptError as error:
-            raise IndexCorruptError(
-                f"the index in {settings.index_dir} is damaged: {error}. Rebuild it with `newsdesk index --full`"
-            ) from error
-        return cls(folder, manifest, store, vectors, embedder)
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self._embedder = embedder
+        self._snapshot: OpenedSnapshot | None = None
+        self._swap = threading.Lock()
+        self._refresh = threading.Lock()
+        self._ignored: Path | None = None  # a published snapshot that failed its checks: not retried
+        self._problem: str | None = None  # what is wrong with the live pointer, once logged
+        self._problem_lock = threading.Lock()
+        self._building = threading.Lock()
+        self.last_build: BuildReport | None = None
+        self.last_build_at: dt.datetime | None = None
 
     @property
-    def answerer(self) -> Answerer:
-        """The question-answering engine of this snapshot (benchmarks read its rankings)."""
-        return self._answerer
+    def embedder(self) -> Embedder:
+        """The model's embedder, made at first need (``feeds list`` needs none; it checks the model is installed)."""
+        if self._embedder is None:
+            self._embedder = Embedder(self.settings.model, models_dir=self.settings.models_dir)
+        return self._embedder
+
+    def open(self, build_if_missing: bool = False) -> "Archive":
+        """Open the live snapshot (building it first when there is none and ``build_if_missing``);
+        raises ``IndexMissingError``, ``IndexCorruptError`` or ``ModelMismatchError`` saying what to do."""
+        if build_if_missing and not self.exists:
+            logger.info("no index yet in %s: building it", self.settings.index_dir)
+            self.reindex()
+        self._set(OpenedSnapshot.open(self.settings, self.embedder))
+        return self
+
+    @property
+    def exists(self) -> bool:
+        """Whether the data folder holds an index yet."""
+        return snapshot.exists(self.settings.index_dir)
+
+    def warm_up(self) -> None:
+        """Load the model now (it is loaded on first use otherwise), so the first question waits less."""
+        self.embedder.encode(["warm up"])
+
+    @property
+    def snapshot(self) -> OpenedSnapshot:
+        """The snapshot answering now (benchmarks and tests read its rankings and store)."""
+        with self._swap:
+            if self._snapshot is None:
+                raise RuntimeError("the archive is not open")
+            return self._snapshot
 
     def ask(self, question: str, k: int = DEFAULT_ANSWERS, today: dt.date | None = None) -> Response:
-        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty).
-
-        Lone surrogates (text decoded with ``surrogateescape``) become U+FFFD: the tokenizer refuses them."""
-        with self.store.reading():
-            self._catch_up()
-            return self._answerer.ask(valid_unicode(question), k=k, today=today or dt.date.today())
-
-    @property
-    def generation(self) -> int:
-        return self.manifest.generation
-
-    def _catch_up(self) -> None:
-        """Answer from the generation the store holds now, when an update in place committed one.
-
-        Only forward: a question pinned to an older state than the one loaded keeps it. New
-        segments are checked against their recorded checksums; one that fails (or is gone, merged
-        away under a question that waited long) is logged once and the loaded state answers."""
-        generation = self.store.generation()
-        if generation <= self.manifest.generation or generation == self._unusable:
-            return
-        with self._catching_up:
-            if generation <= self.manifest.generation:
-                return
-            try:
-                manifest = self.store.manifest()
-                loaded = {record.id: index for record, index in self.vectors.segments}
-                vectors = segments.load(self.folder, self.store.segments(), self.store.dropped(), manifest.dimension, loaded)
-            except (IndexCorruptError, OSError) as error:
-                logger.warning("kept answering from generation %d: generation %d cannot be read: %s",
-                               self.manifest.generation, generation, error)
-                self._unusable = generation
-                return
-            self._answerer.catch_up(vectors, *self.store.catalog(after=self._answerer.last_passage))
-            self.vectors, self.manifest = vectors, manifest
-
-    def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
-        """The answers whose articles this snapshot still holds: an answer given before a
-        takedown is not shown again after it."""
-        held = self.store.held_articles(answer.article_id for answer in answers)
-        return tuple(answer for answer in answers if answer.article_id in held)
-
-    def show(self, targets: Sequence[str], articles_dir: Path) -> list[ArticleView]:
-        """Each target (a file or an article id) as this snapshot holds it, or as a build would read it."""
-        return views.show(targets, articles_dir, self.store, self.embedder)
+        """The best ``k`` quoted answers to ``question`` (``QuestionError`` when it is empty)."""
+        return self._live().ask(question, k=k, today=today)
 
     def stats(self) -> Stats:
-        articles, passages = self.store.counts()
-        first, last = self.store.date_range()
-        return Stats(
-            articles=articles,
-            passages=passages,
-            first_date=first,
-            last_date=last,
-            model=self.manifest.model,
-            dimension=self.manifest.dimension,
-            built_at=self.manifest.built_at,
-            vector_index=self.vectors.kind,
-            sizes=self._sizes(),
-            languages=self.store.languages(),
-            model_location=self.embedder.location,
+        return self._live().stats()
+
+    def still_held(self, answers: Sequence[Answer]) -> tuple[Answer, ...]:
+        """The answers whose articles the live archive still holds."""
+        return self._live().still_held(answers)
+
+    def show(self, targets: Sequence[str]) -> list[ArticleView]:
+        """Each target (a file or an article id) as the archive holds it, or as a build would
+        read it; with no index yet, files as a build would read them (ids are unknown)."""
+        if self._snapshot is not None:
+            return self._live().show(targets, self.settings.articles_dir)
+        if not self.exists:
+            return views.show(targets, self.settings.articles_dir, None, self.embedder)
+        opened = OpenedSnapshot.open(self.settings, self.embedder)
+        try:
+            return opened.show(targets, self.settings.articles_dir)
+        finally:
+            opened.close()
+
+    def _live(self) -> OpenedSnapshot:
+        """The open archive, first swapping in a snapshot another process published since."""
+        archive = self.snapshot
+        if self.building:
+            return archive  # our own build swaps in its snapshot when it is done
+        try:
+            live = snapshot.current(self.settings.index_dir)
+        except NewsdeskError as error:
+            self._notice(error, archive)  # the pointer is gone or damaged: keep what is open
+            return archive
+        self._problem = None
+        if live in (archive.folder, self._ignored):
+            return archive
+        with self._refresh:
+            if self.snapshot.folder == live:
+                return self.snapshot
+            try:
+                self._set(OpenedSnapshot.open(self.settings, self.embedder))
+                logger.info("answering from %s, published by another process", live.name)
+            except NewsdeskError as error:
+                logger.warning("kept the open index: the newly published one cannot be used: %s", error)
+                self._ignored = live
+            return self.snapshot
+
+    def _notice(self, error: NewsdeskError, archive: OpenedSnapshot) -> None:
+        """Log a problem with the live pointer the first time it is seen."""
+        with self._problem_lock:
+            if str(error) == self._problem:
+                return
+            self._problem = str(error)
+        logger.warning(
+            "%s; still answering from the open index %s until a re-index (/reindex or `newsdesk index`) builds a new one",
+            error, archive.folder,
         )
 
-    def _sizes(self) -> dict[str, int]:
-        """The files' sizes now (updates in place grow them), or as last read once the folder is gone."""
+    @property
+    def building(self) -> bool:
+        return self._building.locked()
+
+    def reindex(self, progress: ProgressCallback | None = None, full: bool = False, show_progress: bool = False) -> BuildReport:
+        """Bring the index up to date with the articles folder (everything again with ``full``);
+        an open archive answers from the new state as soon as it is complete."""
+        with self._exclusive_build():
+            return self._rebuild(progress, full, show_progress)
+
+    def add_article(self, filename: str, content: bytes, progress: ProgressCallback | None = None) -> tuple[Path, BuildReport]:
+        """Save an uploaded article file into the articles folder (``UploadError`` if refused) and index it."""
+        with self._exclusive_build():
+            path = intake.save_article(self.settings.articles_dir, filename, content)
+            return path, self._rebuild(progress, full=False)
+
+    def check_upload(self, filename: str, size: int | None) -> str:
+        """The name an upload would be saved under, or ``UploadError`` saying why it is refused; a
+        size of None is checked after the download, by ``add_article``."""
+        return intake.check_upload(filename, size)
+
+    def add_links(self, urls: Sequence[str], fetch: FetchSettings) -> LinkReport:
+        """Fetch the pages, save their articles, then index them in one re-index (``busy`` in
+        the report when another re-index was running: the next one indexes them)."""
+        with Fetcher(fetch) as fetcher:
+            return links.add_links(self.settings.articles_dir, urls, fetcher, self.reindex)
+
+    def poll_feeds(self, fetch: FetchSettings) -> PollReport:
+        """One round over every feed followed: their new items saved, then one re-index."""
+        with Fetcher(fetch) as fetcher:
+            return feeds.poll(self.settings.data_dir, self.settings.articles_dir, fetcher, self.reindex)
+
+    def follow_feed(self, url: str, fetch: FetchSettings) -> FeedInfo:
+        """Start following an RSS or Atom feed (``FeedError``/``FetchError`` when it cannot be read)."""
+        with Fetcher(fetch) as fetcher:
+            return feeds.subscribe(self.settings.data_dir, url, fetcher)
+
+    def unfollow_feed(self, url: str) -> FeedInfo:
+        """Stop following a feed; the pages it added stay in the archive."""
+        return feeds.unsubscribe(self.settings.data_dir, url)
+
+    def followed_feeds(self) -> tuple[FeedInfo, ...]:
+        return feeds.followed(self.settings.data_dir)
+
+    @contextlib.contextmanager
+    def _exclusive_build(self) -> Iterator[None]:
+        if not self._building.acquire(blocking=False):
+            raise BuildInProgressError("a re-index is already running")
         try:
-            self.sizes = snapshot.folder_sizes(self.folder)
-        except OSError:
-            pass
-        return dict(self.sizes)
+            yield
+        finally:
+            self._building.release()
+
+    def _rebuild(self, progress: ProgressCallback | None, full: bool, show_progress: bool = False) -> BuildReport:
+        report = build_index(self.settings, self.embedder, full=full, progress=progress, show_progress=show_progress)
+        opened = self._snapshot
+        if opened is not None and opened.folder != snapshot.current(self.settings.index_dir):
+            self._set(OpenedSnapshot.open(self.settings, self.embedder))  # a new snapshot, ours or another process's
+        self.last_build, self.last_build_at = report, dt.datetime.now(dt.timezone.utc)
+        return report
+
+    def _set(self, opened: OpenedSnapshot) -> None:
+        with self._swap:
+            self._snapshot = opened  # the one it replaces finishes the questions in flight
 
     def close(self) -> None:
-        self._answerer.close()
-        self.store.close()
-
-
-def build_index(
-    settings: Settings,
-    embedder: Embedder | None = None,
-    full: bool = False,
-    progress: build.ProgressCallback | None = None,
-    show_progress: bool = False,
-) -> BuildReport:
-    """Bring the index up to date with the articles folder (everything again with ``full``)."""
-    embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
-    return build.build(settings, embedder, full=full, progress=progress, show_progress=show_progress)
-
-
-def show_articles(settings: Settings, targets: Sequence[str], embedder: Embedder | None = None) -> list[ArticleView]:
-    """``Archive.show`` on the live index; with no index yet, files as a build would read them (ids are unknown)."""
-    embedder = embedder or Embedder(settings.model, models_dir=settings.models_dir)
-    if not index_exists(settings):
-        return views.show(targets, settings.articles_dir, None, embedder)
-    archive = Archive.open(settings, embedder)
-    try:
-        return archive.show(targets, settings.articles_dir)
-    finally:
-        archive.close()
-
-
-def index_exists(settings: Settings) -> bool:
-    return snapshot.exists(settings.index_dir)
+        """Close the open snapshot (questions still in flight finish first on their own threads)."""
+        with self._swap:
+            opened, self._snapshot = self._snapshot, None
+        if opened is not None:
+            opened.close()

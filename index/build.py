@@ -30,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index import keywords, passages as splitting, readers, segments, snapshot
+from index import keywords, readers, segments, snapshot
+from index import passages as splitting
 from index.config import Settings
 from index.embedder import PASSAGE, Embedder
 from index.errors import BuildError, IndexCorruptError, write_failure
@@ -47,7 +48,7 @@ MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the 
 MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
 MAX_MERGES = 8  # merges after one update, at most (each may make the next one due)
 
-__all__ = ["ProgressCallback", "build", "embedding_text", "passage_budget", "split_for_model"]
+__all__ = ["ProgressCallback", "build_index", "embedding_text", "passage_budget", "split_for_model"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Embedded:
         return len(self.vectors)
 
 
-def build(
+def build_index(
     settings: Settings,
     embedder: Embedder,
     full: bool = False,

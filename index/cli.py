@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command: index, stats, ask, show, model. A thin shell over ``index.archive`` and ``index.conversion``.
+"""The ``newsdesk`` command: index, stats, ask, show, model. A thin shell over ``index.Archive`` and ``index.conversion``.
 
 Errors raised inside become one line on standard error and a non-zero exit:
 1 for a Newsdesk error, 2 for bad usage, 130 when interrupted.
@@ -98,9 +98,9 @@ def configure_logging(verbose: bool = False) -> None:
 
 
 def run_index(args: argparse.Namespace, settings: Settings) -> int:
-    from index.archive import build_index
+    from index.archive import Archive
 
-    report = build_index(settings, full=args.full, show_progress=True)
+    report = Archive(settings).reindex(full=args.full, show_progress=True)
     print(format_report(report))
     return 0
 
@@ -194,7 +194,7 @@ def _open(settings: Settings):
     from index.archive import Archive
 
     try:
-        return Archive.open(settings)
+        return Archive(settings).open()
     except IndexMissingError:
         raise IndexMissingError(f"no index in {settings.index_dir} yet: build it with `newsdesk index`") from None
 

@@ -28,7 +28,7 @@ import httpx
 
 from index.addresses import AddressGuard
 from index.config import FetchSettings
-from index.errors import AddressRefusedError, FetchError
+from index.errors import FetchError
 
 USER_AGENT = "Newsdesk/0.1 (newsroom archive indexer; fetches pages an editor added and the feeds they follow)"
 MAX_REDIRECTS = 5

@@ -1,6 +1,6 @@
 """``newsdesk show FILE-OR-ID…``: articles as the archive holds them, or as it would read a file. A thin shell.
 
-It calls ``index.archive.show_articles`` and prints each article for people (a header, the
+It calls ``index.Archive.show`` and prints each article for people (a header, the
 cleaned text, its passages numbered) or, with ``--json``, as one JSON object a line. A file
 or id that cannot be shown is said on standard error (a JSON object with ``error`` instead,
 with ``--json``); the others are still shown, and the exit status is then 1.
@@ -28,9 +28,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
-    from index.archive import show_articles  # imported here: it loads the model's libraries
+    from index.archive import Archive  # imported here: it loads the model's libraries
 
-    views = show_articles(settings, args.targets)
+    views = Archive(settings).show(args.targets)
     for view in views:
         if args.json:
             print(json.dumps(view_record(view), ensure_ascii=False), flush=True)

@@ -1,7 +1,7 @@
 """The web commands of ``newsdesk``: ``add URL…`` and ``feeds add|remove|list|poll``. A thin shell.
 
-Each command opens a ``Fetcher`` (with ``NEWSDESK_FETCH_ALLOW``) and calls ``index.links`` or
-``index.feeds``; pages are indexed by one incremental build at the end. Exit codes: 0 when
+Each command calls ``index.Archive`` (fetching with ``NEWSDESK_FETCH_ALLOW``); pages are
+indexed by one incremental build at the end. Exit codes: 0 when
 everything went through, 1 when a link or a feed failed, or the pages could not be indexed
 because another build was running (they are indexed by the next one).
 """
@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from index import feeds, links
 from index.config import Settings, load_fetch_settings
-from index.fetcher import Fetcher
-from index.records import BuildReport, FeedInfo, LinkOutcome, LinkReport, PollReport
+from index.records import FeedInfo, LinkOutcome, LinkReport, PollReport
 
 BUSY = "newsdesk: pages saved, but another build is running: `newsdesk index` indexes them"
 
@@ -34,36 +32,34 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     feed.set_defaults(run=run_feeds)
 
 
-def _reindex(settings: Settings):
-    def reindex() -> BuildReport:
-        from index.archive import build_index  # imported here: the model loads only when pages were added
+def _archive(settings: Settings):
+    from index.archive import (
+        Archive,  # imported here: `feeds list` and `remove` need no model libraries
+    )
 
-        return build_index(settings)
-
-    return reindex
+    return Archive(settings)
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
-    with Fetcher(load_fetch_settings()) as fetcher:
-        report = links.add_links(settings.articles_dir, args.urls, fetcher, _reindex(settings))
+    report = _archive(settings).add_links(args.urls, load_fetch_settings())
     print(format_links(report))
     return _exit_code(report, failed=bool(report.of("failed")))
 
 
 def run_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    archive = _archive(settings)
     if args.action == "list":
-        print(format_feeds(feeds.followed(settings.data_dir)))
+        print(format_feeds(archive.followed_feeds()))
         return 0
     if args.action == "remove":
-        info = feeds.unsubscribe(settings.data_dir, args.url)
+        info = archive.unfollow_feed(args.url)
         print(f"stopped following {info.title} ({info.url}); its pages stay in the archive")
         return 0
-    with Fetcher(load_fetch_settings()) as fetcher:
-        if args.action == "add":
-            info = feeds.subscribe(settings.data_dir, args.url, fetcher)
-            print(f"following {info.title} ({info.items} items): `newsdesk feeds poll` adds them")
-            return 0
-        report = feeds.poll(settings.data_dir, settings.articles_dir, fetcher, _reindex(settings))
+    if args.action == "add":
+        info = archive.follow_feed(args.url, load_fetch_settings())
+        print(f"following {info.title} ({info.items} items): `newsdesk feeds poll` adds them")
+        return 0
+    report = archive.poll_feeds(load_fetch_settings())
     print(format_poll(report))
     return _exit_code(report.links, failed=any(feed.status == "failed" for feed in report.feeds))
 

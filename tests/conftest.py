@@ -62,7 +62,7 @@ def settings(data_dir: Path) -> Settings:
 def indexed_seeds(tmp_path_factory):
     """``indexed_seeds(embedder)``: a data folder with the seed articles indexed by ``embedder``,
     built once per session and model (do not modify)."""
-    from index.archive import build_index
+    from index.build import build_index
 
     folders: dict[str, Path] = {}
 
@@ -116,9 +116,9 @@ def fake_built(indexed_seeds, fake_embedder, tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def seed_archive(seed_data, embedder):
     """The indexed seed archive, opened read-only, for tests that only ask."""
-    from index.archive import Archive
+    from index.opened import OpenedSnapshot
 
-    return Archive.open(Settings.for_data_dir(seed_data), embedder)
+    return OpenedSnapshot.open(Settings.for_data_dir(seed_data), embedder)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bot import commands, messages
+from bot import commands
 from bot.cli import add_bot_command
 from index.cli import build_parser
 from tests.conftest import ROOT

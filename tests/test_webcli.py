@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from bot.cli import main
 from tests.test_cli import run, use
 
 
@@ -64,7 +63,7 @@ def test_feeds_errors_are_one_line(indexed, site, capsys):
     run(capsys, "feeds", "add", site.url("/cronaca.xml"))
     del site.feeds["/cronaca.xml"]
     code, out, _ = run(capsys, "feeds", "poll")
-    assert code == 1 and out == f"Il Piccolo - Cronaca: failed: the server answered 404 Not Found\n"
+    assert code == 1 and out == "Il Piccolo - Cronaca: failed: the server answered 404 Not Found\n"
     code, out, _ = run(capsys, "feeds", "list")
     assert "last success never" in out and "the server answered 404 Not Found" in out
 

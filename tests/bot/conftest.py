@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.app import build_application, post_init
 from bot.config import BotSettings
-from index.library import Library
+from index.archive import Archive
 from tests.fakes.telegram import DEFAULT_TOKEN, FakeBotAPI
 
 BOT_USERNAME = "NewsdeskBot"
@@ -39,8 +39,8 @@ def bot_settings(built, server) -> BotSettings:
 @contextlib.asynccontextmanager
 async def running_bot(settings: BotSettings, embedder):
     """The real Application, long-polling the fake server, until the block ends."""
-    library = Library(settings.index, embedder).open()
-    application = build_application(settings, library)
+    archive = Archive(settings.index, embedder).open()
+    application = build_application(settings, archive)
     async with application:
         await post_init(application)
         await application.start()

@@ -142,7 +142,7 @@ async def test_closed_bot_uploads_and_admin_commands_from_strangers(server, clos
         for command in ("/reindex", "/stats", "/start"):
             server.private_message(stranger, command)
         await settle(server, lambda: server.messages_in(stranger))
-        building = application.bot_data["library"].building
+        building = application.bot_data["archive"].building
     planted = (closed.index.articles_dir / "vilnius.txt").exists()
     for _ in range(4):
         tally.add(not planted and not building and len(server.messages_in(stranger)) == 1)

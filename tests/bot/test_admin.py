@@ -60,7 +60,7 @@ async def test_second_reindex_while_one_runs_says_so(server, app, bot_settings):
     admin = server.user(ADMIN_ID, "Admin")
     write_articles(bot_settings.index, 20)
     server.private_message(admin, "/reindex")
-    await server.wait_for(lambda: app.bot_data["library"].building, timeout=15)
+    await server.wait_for(lambda: app.bot_data["archive"].building, timeout=15)
     server.private_message(admin, "/reindex")
     running = await last_text(server, admin, lambda t: t.startswith("A re-index is already running"))
     assert running
@@ -77,7 +77,7 @@ async def test_admin_commands_refused_to_others_and_logged(server, app, caplog, 
     await server.wait_for(lambda: len(server.messages_in(team)) == 1 and len(server.messages_in(user)) == 1, timeout=10)
     assert text_of(server.messages_in(team)[0]) == "Sorry, only the newsroom's admins can do that."
     assert "refused admin action from user 42" in caplog.text
-    assert not app.bot_data["library"].building
+    assert not app.bot_data["archive"].building
 
 
 async def test_stats_for_admin(server, app):

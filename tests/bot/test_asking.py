@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import time
 
@@ -50,14 +49,14 @@ async def test_italian_question_gets_italian_reply(server, app):
 
 
 async def test_private_answer_quotes_its_question_when_a_newer_one_came_meanwhile(server, app, monkeypatch):
-    library = app.bot_data["library"]
-    ask = library.ask
+    archive = app.bot_data["archive"]
+    ask = archive.ask
 
     def slow_ask(*args, **kwargs):  # both questions are surely in before the first answer goes out
         time.sleep(1.0)
         return ask(*args, **kwargs)
 
-    monkeypatch.setattr(library, "ask", slow_ask)
+    monkeypatch.setattr(archive, "ask", slow_ask)
     user = server.user(8, "Hana")
     first = server.private_message(user, "Cosa ha detto Dmitry Peskov a proposito della Bielorussia?")
     second = server.private_message(user, "Cosa è stato concordato a Minsk a dicembre 2022?")
@@ -215,7 +214,7 @@ async def test_more_never_shows_an_article_removed_since(server, app, bot_settin
     titles = {a.title for a in response.answers[3:6] if a.article_id in removed} - {a.title for a in response.answers[:3]}
     for article_id in removed:
         (bot_settings.index.articles_dir / article_id.split("#")[0]).unlink(missing_ok=True)
-    await asyncio.to_thread(app.bot_data["library"].reindex)
+    await asyncio.to_thread(app.bot_data["archive"].reindex)
     server.callback_query(user, first, first["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
     page = (await replies(server, user, 2))[1]
     assert titles and not any(title in text_of(page) for title in titles)

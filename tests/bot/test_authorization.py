@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 from types import SimpleNamespace
 
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.ext import CommandHandler, TypeHandler
 
@@ -90,7 +92,7 @@ async def _play(server, bot_settings, embedder, route: str, *, without_guard: bo
             cases.append((chat, number))
         await server.wait_for(lambda: all(_refusals_tried(server, chat) >= 1 for chat, _ in cases), timeout=30)
         await asyncio.sleep(1.5)  # time for anything that slipped through to show
-        rebuilt = (bot_settings.index.index_dir / "CURRENT").read_text() != current or application.bot_data["library"].building
+        rebuilt = (bot_settings.index.index_dir / "CURRENT").read_text() != current or application.bot_data["archive"].building
     stopped = sum(not _ran(server, chat, bot_settings.index.articles_dir, n) for chat, n in cases) - rebuilt
     return len(cases), stopped
 

@@ -37,7 +37,7 @@ async def test_feeds_add_list_poll_remove(server, web_app, site):
     server.private_message(admin, f"/feeds remove {site.url('/cronaca.xml')}")
     removed = await last_text(server, admin, lambda t: t.startswith("Stopped following"), timeout=10)
     assert removed == "Stopped following Il Piccolo - Cronaca; its articles stay in the archive."
-    assert feeds.followed(web_app.bot_data["library"].settings.data_dir) == ()
+    assert feeds.followed(web_app.bot_data["archive"].settings.data_dir) == ()
 
 
 async def test_feeds_errors_and_last_error_in_italian(server, web_app, site):
@@ -76,10 +76,10 @@ async def test_the_job_queue_polls_on_schedule(server, bot_settings, embedder, l
         feeds.subscribe(bot_settings.index.data_dir, site.url("/cronaca.xml"), fetcher)
     settings = dataclasses.replace(bot_settings, fetch=local, feed_minutes=0.01)  # every 0.6 s
     async with running_bot(settings, embedder) as application:
-        library = application.bot_data["library"]
-        await server.wait_for(lambda: library.last_build is not None and library.last_build.added == 1, timeout=60)
+        archive = application.bot_data["archive"]
+        await server.wait_for(lambda: archive.last_build is not None and archive.last_build.added == 1, timeout=60)
         site.feeds["/cronaca.xml"] = ["treni", "porto"]  # the feed changes: the next round adds the new item
-        await server.wait_for(lambda: library.last_build.added == 1 and library.stats().articles == 7, timeout=60)
+        await server.wait_for(lambda: archive.last_build.added == 1 and archive.stats().articles == 7, timeout=60)
         await server.wait_for(lambda: len(site.hits("/cronaca.xml")) >= 5, timeout=30)  # rounds keep coming
         admin = server.user(ADMIN_ID, "Admin")
         server.private_message(admin, "Quando apre la nuova linea ad alta velocità tra Napoli e Bari?")

@@ -62,16 +62,16 @@ async def test_a_question_holding_a_link_is_still_a_question(server, web_app, si
 
 
 async def test_a_busy_index_is_said_and_the_page_kept(server, web_app, site, monkeypatch):
-    library = web_app.bot_data["library"]
+    archive = web_app.bot_data["archive"]
 
     def busy(*args, **kwargs):
         raise BuildInProgressError("a re-index is already running")
 
-    monkeypatch.setattr(library, "reindex", busy)
+    monkeypatch.setattr(archive, "reindex", busy)
     admin = server.user(ADMIN_ID, "Admin")
     server.private_message(admin, site.url("/notizie/scuola.html"))
     done = await last_text(server, admin, lambda t: t.startswith("Saved 1 page(s), but a re-index is already running"), timeout=60)
-    assert done and list((library.settings.articles_dir / "web").rglob("scuola-*.html"))
+    assert done and list((archive.settings.articles_dir / "web").rglob("scuola-*.html"))
 
 
 @pytest.mark.parametrize("send", ["private", "add", "group add"])

@@ -9,25 +9,25 @@ import contextlib
 import threading
 
 from bot import asking
+from index.archive import Archive
 from index.errors import BuildInProgressError
-from index.library import Library
 from tests import figures
 from tests.bot.conftest import ADMIN_ID
-from tests.bot.test_admin import last_text, text_of, write_articles
 from tests.bot.load import QUESTIONS
+from tests.bot.test_admin import last_text, text_of, write_articles
 
 ASKED = [*QUESTIONS, "Cosa hanno deciso i ministri a Vilnius 3?", "Dove si sono incontrati i ministri della Difesa?"]
 USERS, PER_USER = 10, 10
 
 
 async def test_questions_during_reindex_come_from_the_old_or_the_new_index(server, app, bot_settings):
-    library: Library = app.bot_data["library"]
-    before = library.archive.generation
-    old = {q: rendered(library.archive, q) for q in set(ASKED)}  # the update changes the archive in place
+    archive: Archive = app.bot_data["archive"]
+    before = archive.snapshot.generation
+    old = {q: rendered(archive.snapshot, q) for q in set(ASKED)}  # the update changes the archive in place
     write_articles(bot_settings.index, 30)
     admin = server.user(ADMIN_ID, "Admin")
     server.private_message(admin, "/reindex")
-    await server.wait_for(lambda: library.building, timeout=30)
+    await server.wait_for(lambda: archive.building, timeout=30)
     asked = {}  # (chat id, message id) -> question
     for turn in range(PER_USER):
         for number in range(USERS):
@@ -38,7 +38,7 @@ async def test_questions_during_reindex_come_from_the_old_or_the_new_index(serve
         await asyncio.sleep(0.3)
     await last_text(server, admin, lambda t: t.startswith("Re-index done"), timeout=300)
     replies = await wait_for_replies(server, asked)
-    new = library.archive
+    new = archive.snapshot
     renderings = {q: {old[q], rendered(new, q)} for q in set(asked.values())}
     once = {key: htmls[0] for key, htmls in replies.items() if key in asked and len(htmls) == 1}
     from_old = sum(html == old[asked[key]] for key, html in once.items())
@@ -83,18 +83,18 @@ async def test_two_reindex_at_once_one_runs(server, app, bot_settings):
         texts = [text_of(m) for m in server.messages_in(admin)]
         assert sum(t.startswith("Re-index done") for t in texts) == 1
         assert sum(t.startswith("A re-index is already running") for t in texts) == 1
-        assert app.bot_data["library"].last_build.added == 10
+        assert app.bot_data["archive"].last_build.added == 10
 
 
 def test_two_reindex_in_threads_at_once_one_runs(built, embedder):
-    library = Library(built, embedder).open()
+    archive = Archive(built, embedder).open()
     write_articles(built, 10)
     start, outcomes = threading.Barrier(2), []
 
     def reindex() -> None:
         start.wait()
         try:
-            outcomes.append(library.reindex().added)
+            outcomes.append(archive.reindex().added)
         except BuildInProgressError:
             outcomes.append("refused")
 

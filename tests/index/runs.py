@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from index import snapshot
-from index.archive import Archive
+from index.opened import OpenedSnapshot
 from index.records import Response
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def add_articles(settings, count: int, prefix: str = "extra") -> list[Path]:
 
 def answers(settings, embedder, questions=QUESTIONS) -> list[Response]:
     """What the live index answers to ``questions`` (it must load, whole)."""
-    archive = Archive.open(settings, embedder)
+    archive = OpenedSnapshot.open(settings, embedder)
     try:
         return [archive.ask(question) for question in questions]
     finally:

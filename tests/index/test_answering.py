@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from index.answering import Answerer
-from index.archive import Archive, build_index
+from index.build import build_index
+from index.opened import OpenedSnapshot
 from index.passages import reads_as_sentence
 from index.quotes import Calibration, Confidence, Signals, choose_sentences
 from tests.index.seed_questions import ANSWERABLE, UNANSWERABLE
@@ -98,7 +99,7 @@ def test_an_undated_article_still_answers_a_dated_question(built, embedder):
         "Ottavia Brunelleschi-Kovac è stata nominata ambasciatrice italiana a Minsk dal Consiglio dei ministri.\n"
     )
     build_index(built, embedder)
-    response = Archive.open(built, embedder).ask("Chi è stata nominata ambasciatrice a Minsk a dicembre 2022?", today=TODAY)
+    response = OpenedSnapshot.open(built, embedder).ask("Chi è stata nominata ambasciatrice a Minsk a dicembre 2022?", today=TODAY)
     assert response.period == "2022-12"
     assert response.answers[0].article_id == "nomina.txt" and response.answers[0].date is None
 
@@ -160,11 +161,11 @@ class EstimatedScores:
 @pytest.mark.parametrize("question", ["What was agreed in Minsk in December 2022?", "Chi ha incontrato Lavrov a Minsk?"])
 def test_estimated_scores_are_rescored_exactly_before_fusion(seed_archive, question):
     answerer = seed_archive.answerer
-    exact = answerer.search(question, "en")
+    exact = answerer.search(answerer.read(question, TODAY))
     estimated = EstimatedScores(seed_archive.vectors)
     rescoring = Answerer(answerer.store, estimated, answerer.embedder, answerer.settings)
     try:
-        found = rescoring.search(question, "en")
+        found = rescoring.search(rescoring.read(question, TODAY))
     finally:
         rescoring.close()
     settings = answerer.settings

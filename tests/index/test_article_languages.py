@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import Settings
+from index.opened import OpenedSnapshot
 from tests.conftest import SEEDS
 from tests.index.test_languages import ARTICLES
 
@@ -22,7 +23,7 @@ QUESTIONS = {  # each asks about its own article in its own words
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, embedder) -> Archive:
+def archive(tmp_path_factory, embedder) -> OpenedSnapshot:
     data = tmp_path_factory.mktemp("languages") / "data"
     shutil.copytree(SEEDS, data / "articles")
     for language in OTHERS:
@@ -30,7 +31,7 @@ def archive(tmp_path_factory, embedder) -> Archive:
         (data / "articles" / f"{language}.txt").write_text(f"{title}\n\n{text}\n", encoding="utf-8")
     settings = Settings.for_data_dir(data)
     build_index(settings, embedder)
-    return Archive.open(settings, embedder)
+    return OpenedSnapshot.open(settings, embedder)
 
 
 def test_the_stats_count_each_language(archive):

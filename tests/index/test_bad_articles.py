@@ -15,8 +15,9 @@ import shutil
 
 import pytest
 
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import Settings
+from index.opened import OpenedSnapshot
 from tests import figures
 from tests.conftest import SEEDS
 
@@ -95,7 +96,7 @@ def test_the_rest_is_indexed(build_with_bad_files, fake_embedder):
     report, _, settings = build_with_bad_files
     assert report.added == len(list(SEEDS.iterdir())) + len(GOOD_FILES)
     assert len(report.skipped) == len(BAD_FILES)
-    indexed = Archive.open(settings, fake_embedder).store.article_ids_by_path()
+    indexed = OpenedSnapshot.open(settings, fake_embedder).store.article_ids_by_path()
     assert set(GOOD_FILES) <= set(indexed) and not set(BAD_FILES) & set(indexed)
 
 

@@ -9,10 +9,11 @@ import json
 import pytest
 
 from index import snapshot
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import MINILM_MODEL, Settings
 from index.embedder import Embedder
 from index.errors import BuildInProgressError, ModelMismatchError
+from index.opened import OpenedSnapshot
 from tests.index.runs import QUESTIONS, set_meta
 
 NEW_ARTICLE = (
@@ -26,7 +27,7 @@ def test_first_build_indexes_every_seed(settings, fake_embedder):
     report = build_index(settings, fake_embedder)
     assert (report.added, report.updated, report.removed, report.unchanged) == (5, 0, 0, 0)
     assert report.total_articles == 5 and report.passages == report.total_passages > 5
-    stats = Archive.open(settings, fake_embedder).stats()
+    stats = OpenedSnapshot.open(settings, fake_embedder).stats()
     assert (stats.articles, stats.passages) == (5, report.total_passages)
     assert (stats.first_date, stats.last_date) == ("2020-09", "2022-12-20")
     assert stats.model == fake_embedder.identity and stats.dimension == 384
@@ -50,7 +51,7 @@ def test_add_update_remove(fake_built, fake_embedder):
     changed.write_text(changed.read_text() + "\nAggiunta: il vertice si è chiuso in serata.\n")
     report = build_index(settings, fake_embedder)
     assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 3)
-    archive = Archive.open(settings, fake_embedder)
+    archive = OpenedSnapshot.open(settings, fake_embedder)
     ids = {answer.article_id for answer in archive.ask("Vilnius difesa aerea Baltico", k=5).answers}
     assert "nuovi/vilnius.txt" in ids
     assert archive.stats().articles == 5
@@ -85,19 +86,19 @@ def test_file_that_breaks_keeps_its_indexed_articles(fake_built, fake_embedder):
     broken.write_bytes(b"\x00\x01\x02" * 100)
     report = build_index(settings, fake_embedder)
     assert report.removed == 0 and report.skipped
-    assert Archive.open(settings, fake_embedder).stats().articles == 5
+    assert OpenedSnapshot.open(settings, fake_embedder).stats().articles == 5
 
 
 def test_index_built_by_another_model_is_refused(fake_built, fake_embedder):
     settings = fake_built
     set_meta(settings, model="some/other-model")
     with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
-        Archive.open(settings, fake_embedder)
+        OpenedSnapshot.open(settings, fake_embedder)
     with pytest.raises(ModelMismatchError, match="newsdesk index --full"):
         build_index(settings, fake_embedder)
     report = build_index(settings, fake_embedder, full=True)
     assert report.full and report.added == 5
-    assert Archive.open(settings, fake_embedder).stats().model == fake_embedder.identity
+    assert OpenedSnapshot.open(settings, fake_embedder).stats().model == fake_embedder.identity
 
 
 def test_model_setting_by_path_is_recorded(settings):
@@ -116,7 +117,7 @@ def test_second_build_at_once_is_refused(settings, fake_embedder):
 
 def test_failure_midway_leaves_previous_index(fake_built, fake_embedder, monkeypatch):
     settings = fake_built
-    before = Archive.open(settings, fake_embedder).ask("Minsk dicembre 2022 accordo")
+    before = OpenedSnapshot.open(settings, fake_embedder).ask("Minsk dicembre 2022 accordo")
     (settings.articles_dir / "vilnius.txt").write_text(NEW_ARTICLE)
 
     def disk_full(*args, **kwargs):
@@ -128,7 +129,7 @@ def test_failure_midway_leaves_previous_index(fake_built, fake_embedder, monkeyp
     with pytest.raises(BuildError, match="disk is full"):
         build_index(settings, fake_embedder)
     assert not list(settings.index_dir.glob("work-*"))
-    after = Archive.open(settings, fake_embedder)
+    after = OpenedSnapshot.open(settings, fake_embedder)
     assert after.stats().articles == 5
     assert after.ask("Minsk dicembre 2022 accordo") == before
 
@@ -150,7 +151,7 @@ def test_updates_are_made_in_place_and_old_snapshots_pruned(fake_built, fake_emb
     for _ in range(3):
         build_index(settings, fake_embedder, full=True)  # a whole rebuild beside it, each time
     assert len(list(settings.index_dir.glob("snap-*"))) == snapshot.KEEP_SNAPSHOTS
-    assert Archive.open(settings, fake_embedder).stats().articles == 8
+    assert OpenedSnapshot.open(settings, fake_embedder).stats().articles == 8
 
 
 @pytest.mark.parametrize(
@@ -168,14 +169,14 @@ def test_short_article_ending_in_a_quote_or_a_number_is_indexed(fake_built, fake
     (fake_built.articles_dir / "breve.txt").write_text(text)
     report = build_index(fake_built, fake_embedder)
     assert (report.added, report.skipped) == (1, ())
-    archive = Archive.open(fake_built, fake_embedder)
+    archive = OpenedSnapshot.open(fake_built, fake_embedder)
     question = "Cosa ha detto il ministro?" if "ministro" in quote else "Quanti sono i disoccupati?"
     found = [answer for answer in archive.ask(question, k=5).answers if answer.article_id == "breve.txt"]
     assert found and found[0].quote == quote
 
 
 def _answers(settings, embedder) -> list:
-    archive = Archive.open(settings, embedder)
+    archive = OpenedSnapshot.open(settings, embedder)
     try:
         return [[(a.article_id, a.quote) for a in archive.ask(q, k=5).answers] for q in QUESTIONS]
     finally:

@@ -20,9 +20,10 @@ import pytest
 
 from bot.cli import main
 from index import snapshot
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import Settings
 from index.errors import IndexCorruptError
+from index.opened import OpenedSnapshot
 from tests import figures
 from tests.conftest import SEEDS
 from tests.index.runs import QUESTIONS, add_articles
@@ -111,7 +112,7 @@ def two_builds(tmp_path_factory, embedder) -> tuple[Path, list]:
     build_index(settings, embedder, full=True)
     add_articles(settings, 1, prefix="later-")
     build_index(settings, embedder)
-    return data, summary(Archive.open(settings, embedder))
+    return data, summary(OpenedSnapshot.open(settings, embedder))
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def index(two_builds, tmp_path) -> Index:
     return Index(settings, live, older)
 
 
-def summary(archive: Archive) -> list:
+def summary(archive: OpenedSnapshot) -> list:
     """What an archive answers, to compare across rebuilds (scores to 4 places: batches differ)."""
     return [[(a.article_id, a.quote, round(a.score, 4)) for a in archive.ask(q).answers] for q in QUESTIONS]
 
@@ -136,7 +137,7 @@ def test_damage_is_refused_at_load_and_named(index, embedder, damage, problem, m
     monkeypatch.delenv("NEWSDESK_INDEX_DIR", raising=False)
     with figures.trial("damaged index refused at load"):
         with pytest.raises(IndexCorruptError) as refused:
-            Archive.open(index.settings, embedder)
+            OpenedSnapshot.open(index.settings, embedder)
         message = str(refused.value)
         assert problem in message and message.endswith("Rebuild it with `newsdesk index --full`")
         assert main(["ask", QUESTIONS[0]]) == 1
@@ -156,7 +157,7 @@ def test_plain_index_rebuilds_a_damaged_index(index, two_builds, embedder, damag
         assert code == 0, err
         assert "(full rebuild)" in out and "index: 4 articles" in out
         assert "the live index is damaged" in caplog.text and "rebuilding it whole" in caplog.text
-        assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
+        assert summary(OpenedSnapshot.open(index.settings, embedder)) == two_builds[1]
 
 
 @pytest.mark.parametrize("name", ["segment altered", "database from another snapshot", "CURRENT not text"])
@@ -166,14 +167,14 @@ def test_full_rebuild_recovers(index, two_builds, embedder, name, monkeypatch, c
     monkeypatch.delenv("NEWSDESK_INDEX_DIR", raising=False)
     with figures.trial("damaged index rebuilt by `newsdesk index --full`"):
         assert main(["index", "--full"]) == 0, capsys.readouterr().err
-        assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
+        assert summary(OpenedSnapshot.open(index.settings, embedder)) == two_builds[1]
         assert not list(index.settings.index_dir.glob("work-*"))
 
 
 def test_index_of_another_newsdesk_version_is_refused_and_rebuilt_whole(index, two_builds, embedder):
     sql("PRAGMA user_version = 3")(index)  # as the snapshot layout before updates in place left it
     with pytest.raises(IndexCorruptError, match="another version of Newsdesk.*newsdesk index --full"):
-        Archive.open(index.settings, embedder)
+        OpenedSnapshot.open(index.settings, embedder)
     assert build_index(index.settings, embedder).full  # a plain build rebuilds it whole
-    assert summary(Archive.open(index.settings, embedder)) == two_builds[1]
+    assert summary(OpenedSnapshot.open(index.settings, embedder)) == two_builds[1]
     assert not build_index(index.settings, embedder).full

@@ -5,7 +5,8 @@ from __future__ import annotations
 import signal
 import time
 
-from index.archive import Archive, build_index
+from index.build import build_index
+from index.opened import OpenedSnapshot
 from tests.index.runs import add_articles, newsdesk, wait_for_build
 
 NEW_ARTICLES = 40
@@ -14,18 +15,18 @@ NEW_ARTICLES = 40
 def test_killed_build_leaves_old_index_answering(settings, embedder):
     build_index(settings, embedder)
     question = "What was agreed in Minsk in December 2022?"
-    before = Archive.open(settings, embedder).ask(question)
+    before = OpenedSnapshot.open(settings, embedder).ask(question)
     add_articles(settings, NEW_ARTICLES)
     process = newsdesk(settings, "index")
     assert wait_for_build(settings, process), process.communicate()
     process.send_signal(signal.SIGKILL)
     process.wait()
-    archive = Archive.open(settings, embedder)
+    archive = OpenedSnapshot.open(settings, embedder)
     assert archive.stats().articles == 5
     assert archive.ask(question) == before
     report = build_index(settings, embedder)
     assert report.added == NEW_ARTICLES and not list(settings.index_dir.glob("work-*"))
-    assert Archive.open(settings, embedder).stats().articles == 5 + NEW_ARTICLES
+    assert OpenedSnapshot.open(settings, embedder).stats().articles == 5 + NEW_ARTICLES
 
 
 def test_ctrl_c_leaves_old_index_and_says_so(settings, embedder):
@@ -40,4 +41,4 @@ def test_ctrl_c_leaves_old_index_and_says_so(settings, embedder):
     assert process.returncode == 130
     assert "interrupted; the previous index is unchanged" in err
     assert "Traceback" not in err
-    assert Archive.open(settings, embedder).stats().articles == 5
+    assert OpenedSnapshot.open(settings, embedder).stats().articles == 5

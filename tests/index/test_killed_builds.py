@@ -24,10 +24,18 @@ from pathlib import Path
 import pytest
 
 from index import snapshot
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import Settings
+from index.opened import OpenedSnapshot
 from tests import figures
-from tests.index.runs import ROOT, add_articles, answers, generation, newsdesk, wait_for_build
+from tests.index.runs import (
+    ROOT,
+    add_articles,
+    answers,
+    generation,
+    newsdesk,
+    wait_for_build,
+)
 
 SEED = 20221220
 RANDOM_KILLS = 20
@@ -97,7 +105,7 @@ def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple
     if phase.startswith("before the commit"):
         held = answers(settings, embedder) == before
         return phase, None if held else f"killed {phase}: the previous index answers differently"
-    held = Archive.open(settings, embedder).stats().articles == _article_count(settings)  # committed: whole
+    held = OpenedSnapshot.open(settings, embedder).stats().articles == _article_count(settings)  # committed: whole
     return phase, None if held else f"killed {phase}: the new index lacks articles"
 
 
@@ -142,7 +150,7 @@ def _incomplete(settings: Settings, embedder) -> list[str]:
     live = snapshot.current(index_dir).name
     snapshots = list(index_dir.glob(snapshot.SNAPSHOT_PREFIX + "*"))
     checks = {
-        "articles missing": Archive.open(settings, embedder).stats().articles != _article_count(settings),
+        "articles missing": OpenedSnapshot.open(settings, embedder).stats().articles != _article_count(settings),
         "a workspace left": bool(list(index_dir.glob(snapshot.WORK_PREFIX + "*"))),
         "a snapshot newer than the live one": any(p.name > live for p in snapshots),
         "old snapshots not pruned": len(snapshots) > snapshot.KEEP_SNAPSHOTS,
@@ -169,7 +177,7 @@ UPDATE_KILLER = """
 import os, signal, sys
 from pathlib import Path
 from index import checksums, segments
-from index.archive import build_index
+from index.build import build_index
 from index.build import Build
 from index.config import Settings
 from index.store import Store

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index import readers, webpages
+from index.archive import Archive
 from index.fetcher import Fetcher
-from index.library import Library
 from index.links import add_links
 from index.records import BuildReport
 from tests.web import CHINESE, CZECH, POLISH
@@ -114,11 +114,11 @@ def test_a_page_cannot_fake_the_header(settings, site, local):
 
 
 def test_links_are_answerable_with_their_url_as_source(built, site, local, embedder):
-    library = Library(built, embedder).open()
+    archive = Archive(built, embedder).open()
     with Fetcher(local) as fetcher:
-        report = add_links(built.articles_dir, [site.url("/notizie/porto.html")], fetcher, library.reindex)
+        report = add_links(built.articles_dir, [site.url("/notizie/porto.html")], fetcher, archive.reindex)
     assert report.build.added == 1 and report.build.total_articles == 6
-    response = library.ask("Quanti container ha movimentato il porto di Trieste?")
+    response = archive.ask("Quanti container ha movimentato il porto di Trieste?")
     assert response.answers[0].source == site.url("/notizie/porto.html")
     assert response.answers[0].title == "Porto di Trieste, record di container nel 2026"
 

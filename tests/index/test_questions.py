@@ -4,12 +4,16 @@ when it is blank."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from index import questions
 from index.errors import QuestionError
+from index.languages import UNDETERMINED
 from tests import figures
 
 NASTY = st.sampled_from([
@@ -53,3 +57,57 @@ def test_lone_surrogates_are_asked_not_a_crash(seed_archive, question):
     """Text decoded with ``surrogateescape`` (a shell's stdin, os.fsdecode) carries lone surrogates."""
     response = seed_archive.ask(question)
     assert response.no_answer == (not response.answers)
+
+
+# --- reading a question (``index.questions``: pure, no archive) -------------------------------
+
+TODAY = dt.date(2026, 12, 2)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n\u3000"])
+def test_reading_a_blank_question_is_a_question_error(text):
+    with pytest.raises(QuestionError):
+        questions.read(text, TODAY)
+
+
+def test_a_question_is_one_line_within_the_limit():
+    read = questions.read("  Chi ha\nincontrato   Lavrov?  " + "a" * 3000, TODAY)
+    assert read.text.startswith("Chi ha incontrato Lavrov? ") and len(read.text) == questions.MAX_QUESTION_CHARS
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "families"),
+    [
+        ("What was agreed in Minsk in December 2022?", "en", ["prefixes", "grams", "stems"]),  # stems: the glossary's Italian
+        ("Cosa è stato concordato a Minsk nel dicembre 2022?", "it", ["stems", "prefixes"]),
+    ],
+)
+def test_the_period_is_searched_but_left_out_of_the_topic(text, language, families):
+    read = questions.read(text, TODAY)
+    assert (read.language, read.detected) == (language, language)
+    assert read.period is not None and (read.period.start, read.period.end) == (dt.date(2022, 12, 1), dt.date(2022, 12, 31))
+    assert list(read.terms) == families and list(read.topic_terms) == families
+    assert "2022" in read.terms["prefixes"] and "2022" not in read.topic_terms["prefixes"]
+    assert "minsk" in read.topic_terms["prefixes"]
+
+
+def test_a_question_without_a_period_has_its_terms_as_its_topic():
+    read = questions.read("Chi ha incontrato Lavrov?", TODAY)
+    assert read.period is None and read.topic_terms == read.terms
+
+
+def test_text_that_names_no_language_is_searched_as_the_archive_s_own():
+    read = questions.read("1986", TODAY)
+    assert read.detected == UNDETERMINED and read.language == "it"
+
+
+@pytest.mark.parametrize(
+    ("text", "without_stopwords", "model_reads"),
+    [
+        ("Chi ha incontrato Lavrov a Minsk?", False, "Chi ha incontrato Lavrov a Minsk?"),
+        ("Chi ha incontrato Lavrov a Minsk?", True, "incontrato Lavrov Minsk"),
+        ("Who met Lavrov in Minsk?", True, "Who met Lavrov in Minsk?"),  # only Italian loses its stopwords
+    ],
+)
+def test_what_the_model_reads(text, without_stopwords, model_reads):
+    assert questions.read(text, TODAY, italian_without_stopwords=without_stopwords).model_text == model_reads

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from index import snapshot
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import Settings
+from index.opened import OpenedSnapshot
 from tests.index.runs import ROOT, answers, run_newsdesk
 
 IS_ROOT = os.geteuid() == 0
@@ -73,7 +74,7 @@ def assert_refused(result: subprocess.CompletedProcess, path: Path) -> None:
 
 def assert_index_kept(settings: Settings, embedder, live: Path, before) -> None:
     assert snapshot.current(settings.index_dir) == live
-    assert Archive.open(settings, embedder).stats().articles == 5
+    assert OpenedSnapshot.open(settings, embedder).stats().articles == 5
     assert answers(settings, embedder) == before
 
 
@@ -94,16 +95,16 @@ LIBRARY_REINDEX = """
 import sys
 from index.config import load_settings
 from index.errors import NewsdeskError
-from index.library import Library
+from index.archive import Archive
 
-library = Library(load_settings()).open(build_if_missing=False)
+archive = Archive(load_settings()).open(build_if_missing=False)
 try:
-    report = library.reindex()
+    report = archive.reindex()
     print("rebuilt:", report)
 except NewsdeskError as error:
     print(f"{type(error).__name__}: {error}")
-print(library.stats().articles)
-print(library.ask(sys.argv[1]).answers[0].article_id)
+print(archive.stats().articles)
+print(archive.ask(sys.argv[1]).answers[0].article_id)
 """
 
 
@@ -111,7 +112,7 @@ def test_the_library_reindex_refuses_and_keeps_answering(foldered, embedder):
     settings = foldered
     live = snapshot.current(settings.index_dir)
     question = "Chi ha incontrato Lavrov a Minsk?"
-    expected = Archive.open(settings, embedder).ask(question).answers[0].article_id
+    expected = OpenedSnapshot.open(settings, embedder).ask(question).answers[0].article_id
     environ = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir)}
     environ.pop("NEWSDESK_INDEX_DIR", None)
     with unreadable(settings.articles_dir / FOLDER):

@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 
 from index import snapshot
-from index.archive import Archive, build_index
+from index.build import build_index
 from index.config import Settings
+from index.opened import OpenedSnapshot
 from tests import figures
 from tests.index.runs import ROOT, add_articles, answers, live_store, run_newsdesk
 
@@ -57,7 +58,7 @@ def assert_failed_cleanly(result: subprocess.CompletedProcess, reason: str, inde
 
 def assert_old_index_whole_and_next_run_completes(settings: Settings, embedder, before) -> None:
     assert answers(settings, embedder) == before
-    assert Archive.open(settings, embedder).stats().articles == 5
+    assert OpenedSnapshot.open(settings, embedder).stats().articles == 5
     report = build_index(settings, embedder)
     assert report.added == NEW_ARTICLES and report.total_articles == 5 + NEW_ARTICLES
 
@@ -77,11 +78,10 @@ cp -a "$MNT/." "$RESULT/"
 BUILD = """
 import sys, traceback
 from pathlib import Path
-from index.archive import build_index
-from index.config import Settings
+from index import Archive, Settings
 from index.errors import BuildError
 try:
-    build_index(Settings(data_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2])), full=sys.argv[3] == "full")
+    Archive(Settings(data_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]))).reindex(full=sys.argv[3] == "full")
 except BuildError as error:
     frames = [frame.name for frame in traceback.extract_tb(error.__cause__.__traceback__)]
     print(error)
