@@ -212,12 +212,21 @@ def _timed(function, *args, **kwargs) -> float:
 
 
 def vector_recall(archive: OpenedSnapshot, embedder: Embedder, texts: list[str]) -> float:
-    """Share of the exact top-10 (numpy over every stored vector) that the archive's vector index returns."""
+    """Share of the exact top-10 (numpy over every stored vector) that the archive's vector search
+    returns as ``ask`` uses it: when the index's scores are estimates (compressed codes), ``ask``
+    takes ``rescored_passages`` passages' worth of hits and re-scores them exactly, and so does this."""
     queries = np.stack([embedder.encode_question(text) for text in texts])
-    truth = exact_top(archive.store.vectors(archive.stats().dimension), queries, RECALL_AT)
+    dimension = archive.stats().dimension
+    truth = exact_top(archive.store.vectors(dimension), queries, RECALL_AT)
+    vectors, settings = archive.answerer.vectors, archive.answerer.settings
+    depth = settings.rescored_passages * settings.sentences_per_passage if vectors.approximate_scores else RECALL_AT
     found = 0
     for query, exact in zip(queries, truth):
-        found += len(set(exact.tolist()) & set(archive.answerer.vectors.search(query, RECALL_AT).ids.tolist()))
+        ids = vectors.search(query, depth).ids
+        if vectors.approximate_scores:
+            exact_scores = archive.store.vectors_of(ids, dimension) @ query
+            ids = ids[np.argsort(-exact_scores)[:RECALL_AT]]
+        found += len(set(exact.tolist()) & set(ids.tolist()))
     return found / truth.size
 
 
