@@ -33,11 +33,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _archive(settings: Settings):
-    from index.archive import (
-        Archive,  # imported here: `feeds list` and `remove` need no model libraries
-    )
+    from index.archive import Archive  # imported here: `newsdesk --help` loads no search library
 
-    return Archive(settings)
+    return Archive(settings)  # its model is made at first need: `feeds list` and `remove` load none
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
