@@ -93,7 +93,7 @@ def extras(archive: OpenedSnapshot, found) -> dict[str, float]:
     """Question-level signals explored beside the shipped ones (not used by the product)."""
     terms = [t for family in found.question.topic_terms.values() for t in family]
     df = archive.store.document_frequencies(terms)
-    weights = archive.answerer.term_weights(found.question.topic_terms)
+    weights = archive.answerer.term_weights(found.candidates)
     total = sum(weights.values()) or 1.0
     out = {"absent": sum(w for t, w in weights.items() if not df.get(t)) / total,
            "bm25": max(found.candidates.keyword.values(), default=0.0),

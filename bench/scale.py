@@ -20,6 +20,8 @@ as the build's embedding time, which the issue's update targets exclude.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -40,11 +42,9 @@ import squad  # noqa: E402
 from scale_corpus import UPDATE_SEED, ArticleStream, RecombiningEmbedder, Topics  # noqa: E402
 from scale_report import table  # noqa: E402
 
-from index import keywords  # noqa: E402
 from index.build import build_index
 from index.config import DEFAULT_MODEL, Settings  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import ENGLISH, ITALIAN  # noqa: E402
 from index.opened import OpenedSnapshot  # noqa: E402
 
 DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
@@ -149,13 +149,13 @@ def _remove_stale(folder: Path, keep: set[str]) -> list[str]:
 # --- serving (in a fresh process) -------------------------------------------------------------
 
 
-def questions(count: int) -> list[tuple[str, str]]:
-    """(question, language): half Italian, half English, spread over SQuAD-it."""
+def questions(count: int) -> list[squad.Question]:
+    """Half Italian, half English questions, spread over SQuAD-it."""
     italian, english = squad.italian_questions(), squad.english_questions()
     half = count // 2
     picked_it = italian[:: max(1, len(italian) // half)][:half]
     picked_en = english[:: max(1, len(english) // (count - half))][: count - half]
-    return [(q.text, ITALIAN) for q in picked_it] + [(q.text, ENGLISH) for q in picked_en]
+    return picked_it + picked_en
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -180,15 +180,18 @@ def serve(root: Path, count: int) -> dict:
     archive = OpenedSnapshot.open(settings_for(root, embedder.identity), embedder)
     open_seconds = time.perf_counter() - started
     asked = questions(count)
-    for text, _ in asked[:WARM_UP]:
+    texts = [q.text for q in asked]
+    for text in texts[:WARM_UP]:
         archive.ask(text, k=5)
-    ask_ms = [_timed(archive.ask, text, k=5) for text, _ in asked]
-    limit = archive.answerer.settings.candidates
-    keyword_ms = [
-        _timed(archive.store.keyword_search, keywords.match_expression(keywords.query_terms(text, language)), limit)
-        for text, language in asked
-    ]
-    encode_ms = [_timed(embedder.encode_question, text) for text, _ in asked]  # the model's share, on this machine now
+    ask_ms, found = _asked(archive, asked)
+    answerer, today = archive.answerer, dt.date.today()
+    keyword_ms = [_timed(answerer.keyword_search, answerer.read(text, today)) for text in texts]
+    encode_ms = [_timed(embedder.encode_question, text) for text in texts]  # the model's share, on this machine now
+    bounded_settings = answerer.settings
+    answerer.settings = dataclasses.replace(bounded_settings, keyword_postings=None)
+    unbounded_ms = [_timed(answerer.keyword_search, answerer.read(text, today)) for text in texts]
+    _, unbounded_found = _asked(archive, asked)
+    answerer.settings = bounded_settings
     rss_serving, rss_peak, stats = memory("VmRSS"), memory("VmHWM"), archive.stats()
     figures = {
         "passages": stats.passages, "articles": stats.articles, "vector_index": stats.vector_index,
@@ -198,11 +201,25 @@ def serve(root: Path, count: int) -> dict:
         "ask_p50": statistics.median(ask_ms), "ask_p99": percentile(ask_ms, 0.99),
         "encode_p50": statistics.median(encode_ms),
         "keyword_p50": statistics.median(keyword_ms), "keyword_p99": percentile(keyword_ms, 0.99),
-        "recall_at_10": vector_recall(archive, embedder, [text for text, _ in asked]),
+        "unbounded_keyword_p50": statistics.median(unbounded_ms), "unbounded_keyword_p99": percentile(unbounded_ms, 0.99),
+        "answer_recall_at_5": found / len(asked), "unbounded_answer_recall_at_5": unbounded_found / len(asked),
+        "recall_at_10": vector_recall(archive, embedder, texts),
         "questions": len(asked),
     }
     archive.close()
     return figures
+
+
+def _asked(archive: OpenedSnapshot, asked: list[squad.Question]) -> tuple[list[float], int]:
+    """(each question's ``ask`` time in ms, how many of the questions' gold paragraphs were among
+    the five answers shown)."""
+    times, found = [], 0
+    for question in asked:
+        started = time.perf_counter()
+        response = archive.ask(question.text, k=5)
+        times.append((time.perf_counter() - started) * 1000)
+        found += question.paragraph in {answer.article_id for answer in response.answers}
+    return times, found
 
 
 def _timed(function, *args, **kwargs) -> float:

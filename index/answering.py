@@ -40,6 +40,9 @@ class RetrievalSettings:
     # many passages are taken from it instead of ``candidates``, and re-scored exactly from the
     # store (measured in bench/compression.py).
     rescored_passages: int = 300
+    # The keyword search reads at most about this many postings (``keywords.bounded``): a
+    # question's rarest terms, so that its cost stops growing with the archive (``None``: all).
+    keyword_postings: int | None = 200_000
     weights: ranking.FusionWeights = field(default_factory=ranking.FusionWeights)
     # An English-only model takes Italian stopwords for noise: it reads an Italian question without
     # them (MiniLM's vector recall@5 of Italian questions: 0.53 → 0.57). A multilingual one reads the
@@ -65,6 +68,7 @@ class Candidates:
     cosines: dict[int, float]  # the same cosine for every candidate of either list
     fused: dict[int, float]
     query: np.ndarray  # the question's vector
+    frequencies: dict[str, int]  # in how many passages each of the question's terms occurs
 
 
 class Answerer:
@@ -106,9 +110,7 @@ class Answerer:
         best sentence's), so fusion weighs both sides of every candidate instead of a floor.
         When the index's scores are estimates, every vector candidate gets its real cosine too.
         """
-        keyword_job = self._keyword_searches.submit(
-            self.store.keyword_search, keywords.match_expression(question.terms), self.settings.candidates
-        )
+        keyword_job = self._keyword_searches.submit(self.keyword_search, question)
         query = self.embedder.encode_question(question.model_text)
         vectors = self.vectors  # one state for the whole question (an update may swap it)
         approximate = vectors.approximate_scores
@@ -117,13 +119,28 @@ class Answerer:
         vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, wanted)
         # The keyword search reads in its own thread, outside this question's read transaction: a
         # passage an update added since is not in the catalog yet, and waits for the next question.
-        keyword = {pid: score for pid, score in keyword_job.result() if pid in self.article_of}
+        hits, frequencies = keyword_job.result()
+        keyword = {pid: score for pid, score in hits if pid in self.article_of}
         if approximate:
             vector, cosines = self._rescored(vector, keyword, query)
         else:
             cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
         fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(question.language))
-        return Candidates(question, keyword, vector, cosines, fused, query)
+        return Candidates(question, keyword, vector, cosines, fused, query, frequencies)
+
+    def keyword_search(self, question: Question) -> tuple[list[tuple[int, float]], dict[str, int]]:
+        """(the keyword search's (passage id, bm25) best first, the document frequency of every
+        term of the question): the question's rarest terms within the postings budget."""
+        frequencies = self.frequencies(term for family in question.terms.values() for term in family)
+        searched = keywords.bounded(question.terms, frequencies, self.settings.keyword_postings)
+        return self.store.keyword_search(keywords.match_expression(searched), self.settings.candidates), frequencies
+
+    def frequencies(self, terms, known: dict[str, int] | None = None) -> dict[str, int]:
+        """In how many passages each term occurs (0: none), read from the store unless ``known``."""
+        known = known or {}
+        wanted = list(dict.fromkeys(t for t in terms if t not in known))
+        found = self.store.document_frequencies(wanted)
+        return {**known, **{term: found.get(term, 0) for term in wanted}}
 
     def _cosines(self, passage_ids: list[int], query: np.ndarray) -> dict[int, float]:
         """The cosine of each passage's best sentence to the question."""
@@ -183,23 +200,23 @@ class Answerer:
             [pid for pid in wanted if pid in passages], lambda pid: passages[pid].text, self.settings.duplicate_jaccard
         )[:k]
         vectors = self.store.sentence_vectors(chosen, self.vectors.dimension)
-        weights = self.term_weights(candidates.question.topic_terms)
+        weights = self.term_weights(candidates)
         assessed = []
         for pid in chosen:
             quote, signals = self.assess(candidates, passages[pid], vectors.get(pid), weights, scores[pid])
             assessed.append(Assessed(passages[pid], quote, signals, scores[pid]))
         return assessed
 
-    def term_weights(self, terms: dict[str, list[str]]) -> dict[str, float]:
-        """IDF of the question's terms over the archive's passages."""
-        flat = [term for family in terms.values() for term in family]
-        return quotes.term_weights(flat, self.store.document_frequencies(flat), len(self.article_of))
+    def term_weights(self, candidates: Candidates) -> dict[str, float]:
+        """IDF of the question's topic terms over the archive's passages."""
+        flat = [term for family in candidates.question.topic_terms.values() for term in family]
+        return quotes.term_weights(flat, self.frequencies(flat, candidates.frequencies), len(self.article_of))
 
     def assess_passage(self, candidates: Candidates, passage_id: int, score: float) -> tuple[str, quotes.Signals]:
         """``assess`` for one passage, read from the store (benchmarks judge single passages)."""
         passage = self.store.passages([passage_id])[passage_id]
         vectors = self.store.sentence_vectors([passage_id], self.vectors.dimension).get(passage_id)
-        return self.assess(candidates, passage, vectors, self.term_weights(candidates.question.topic_terms), score)
+        return self.assess(candidates, passage, vectors, self.term_weights(candidates), score)
 
     def assess(
         self, candidates: Candidates, passage: StoredPassage, vectors, weights: dict[str, float], score: float

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import Stemmer
@@ -138,6 +138,37 @@ def _add(found: dict[str, list[str]], family: str, terms: list[str]) -> None:
     merged = list(dict.fromkeys(found.get(family, []) + [t for t in terms if t]))
     if merged:
         found[family] = merged[:MAX_QUERY_TERMS]
+
+
+def bounded(terms: dict[str, list[str]], frequencies: Mapping[str, int], budget: int | None) -> dict[str, list[str]]:
+    """The terms a keyword search looks for when it may read at most ``budget`` postings.
+
+    FTS5 scores every passage that holds any of the terms, so a question's cost is the sum of its
+    terms' document frequencies: at a million passages a common 4-gram alone matches a fifth of
+    them. Terms no passage holds are dropped (they match nothing); each family keeps its rarest
+    term whatever it costs; then the rarest terms join while the postings stay within ``budget``
+    (``None``: no bound). Rare terms are the discriminating ones: bm25 gives a common term little
+    weight anyway. Each family keeps its terms' order.
+    """
+    present = {family: [t for t in family_terms_ if frequencies.get(t, 0) > 0] for family, family_terms_ in terms.items()}
+    if budget is not None:
+        kept = _within_budget(present, frequencies, budget)
+        present = {family: [t for t in family_terms_ if (family, t) in kept] for family, family_terms_ in present.items()}
+    return {family: family_terms_ for family, family_terms_ in present.items() if family_terms_}
+
+
+def _within_budget(terms: dict[str, list[str]], frequencies: Mapping[str, int], budget: int) -> set[tuple[str, str]]:
+    """The (family, term) pairs searched: each family's rarest, then the rarest others while their
+    postings fit in ``budget`` (a term searched in two families is read twice)."""
+    pairs = [(family, term) for family, family_terms_ in terms.items() for term in family_terms_]
+    kept = {(family, min(family_terms_, key=frequencies.__getitem__)) for family, family_terms_ in terms.items() if family_terms_}
+    spent = sum(frequencies[term] for _, term in kept)
+    for family, term in sorted((p for p in pairs if p not in kept), key=lambda pair: frequencies[pair[1]]):
+        if spent + frequencies[term] > budget:
+            break
+        kept.add((family, term))
+        spent += frequencies[term]
+    return kept
 
 
 def match_expression(terms: dict[str, list[str]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -173,3 +174,20 @@ def test_estimated_scores_are_rescored_exactly_before_fusion(seed_archive, quest
     assert found.vector == pytest.approx(exact.vector, abs=1e-5) and list(found.vector) == list(exact.vector)
     assert found.cosines == pytest.approx(exact.cosines, abs=1e-5)  # FAISS's float32 sums, or numpy's
     assert found.fused == pytest.approx(exact.fused, abs=1e-4)
+
+
+def test_the_keyword_search_reads_only_the_rarest_terms_within_its_budget(seed_archive):
+    answerer = seed_archive.answerer
+    question = answerer.read("Chi ha incontrato Lavrov a Minsk?", TODAY)
+    unbounded, frequencies = answerer.keyword_search(question)
+    searched = [term for family in question.terms.values() for term in family]
+    assert frequencies == {term: answerer.store.document_frequencies([term]).get(term, 0) for term in searched}
+    tight = Answerer(answerer.store, answerer.vectors, answerer.embedder, dataclasses.replace(answerer.settings, keyword_postings=1))
+    try:
+        bounded, _ = tight.keyword_search(question)
+        card = tight.ask("What was agreed in Minsk in December 2022?", k=3, today=TODAY)
+    finally:
+        tight.close()
+    assert 0 < len(bounded) < len(unbounded)  # each family's rarest term alone
+    assert {pid for pid, _ in bounded} <= {pid for pid, _ in unbounded}
+    assert card.answers[0].article_id in MINSK_DECEMBER_2022  # the vectors and rare terms still find it

@@ -164,3 +164,24 @@ def test_match_expression(terms, expression):
 ])
 def test_sentence_terms(families, terms):
     assert keywords.sentence_terms("Il ministro ha firmato", families, "it") == terms
+
+
+FREQUENCIES = {"minsk": 3, "accord": 40, "firm": 900, "minis": 5_000, "dicem": 12_000}
+
+
+@pytest.mark.parametrize("terms, budget, searched", [
+    # no bound: every term some passage holds, in the question's order
+    ({"stems": ["accord", "assente", "firm"]}, None, {"stems": ["accord", "firm"]}),
+    # the rarest terms join while their postings fit
+    ({"stems": ["firm", "minsk", "accord"]}, 1_000, {"stems": ["firm", "minsk", "accord"]}),
+    ({"stems": ["firm", "minsk", "accord"]}, 900, {"stems": ["minsk", "accord"]}),
+    # each family keeps its rarest term, whatever it costs
+    ({"stems": ["minsk"], "prefixes": ["dicem", "minis"]}, 10, {"stems": ["minsk"], "prefixes": ["minis"]}),
+    # a term searched in two families is paid twice
+    ({"stems": ["accord", "firm"], "prefixes": ["minsk", "accord"]}, 50, {"stems": ["accord"], "prefixes": ["minsk"]}),
+    # a family none of whose terms any passage holds is not searched
+    ({"stems": ["minsk"], "grams": ["zzzz"]}, 10, {"stems": ["minsk"]}),
+    ({"grams": ["zzzz"]}, 10, {}),
+])
+def test_bounded_keeps_the_rarest_terms_within_the_budget(terms, budget, searched):
+    assert keywords.bounded(terms, FREQUENCIES, budget) == searched
