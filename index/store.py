@@ -2,20 +2,20 @@
 
 ``Store`` holds the queries on the tables (described in ``schema``). It is built on
 ``database.Database``, which holds its connections and transactions: the two modules are the
-only ones that speak SQL. An update writes inside one ``transaction``, a question reads inside
-``reading``.
+only ones that speak SQL, and what SQLite raises comes out of every method of ``Store`` as the
+store's own ``StoreError`` (see ``errors`` and ``database.translating``). An update writes
+inside one ``transaction``, a question reads inside ``reading``.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from index.database import Database
+from index.database import Database, translating
 from index.errors import IndexCorruptError
 from index.keywords import COLUMNS, IndexedTerms
 from index.manifest import Manifest
@@ -43,6 +43,7 @@ def passage_of(vector_ids: np.ndarray) -> np.ndarray:
     return vector_ids // SENTENCE_SLOTS
 
 
+@translating
 class Store(Database):
     """An index's SQLite database: what it holds, read and written."""
 
@@ -50,21 +51,19 @@ class Store(Database):
     def create(cls, path: Path) -> Store:
         """A new, empty, writable store at ``path``."""
         store = cls(path, readonly=False)
-        store.db.conn.executescript(CREATE)
+        with store.translated():
+            store.db.conn.executescript(CREATE)
         return store
 
     def check(self, structure: bool = True) -> None:
         """Raise ``IndexCorruptError`` unless the database is of our schema and (with ``structure``,
         which reads the whole file) whole."""
-        try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                raise IndexCorruptError(f"it was built by another version of Newsdesk (schema {version}, this one reads {SCHEMA_VERSION})")
-            problem = self.db.execute("PRAGMA quick_check").fetchone()[0] if structure else "ok"
-        except sqlite3.DatabaseError as error:
-            raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise IndexCorruptError(f"it was built by another version of Newsdesk (schema {version}, this one reads {SCHEMA_VERSION})")
+        problem = self.db.execute("PRAGMA quick_check").fetchone()[0] if structure else "ok"
         if problem != "ok":
-            raise IndexCorruptError(f"the database {self.path.name} is damaged ({problem})")
+            raise self.damaged(problem)
 
     # --- metadata ----------------------------------------------------------------------
 
@@ -73,10 +72,7 @@ class Store(Database):
 
     def manifest(self) -> Manifest:
         """The manifest; ``IndexCorruptError`` when the database is damaged or records none."""
-        try:
-            return Manifest.from_meta(self.meta())
-        except sqlite3.DatabaseError as error:
-            raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
+        return Manifest.from_meta(self.meta())
 
     def write_manifest(self, manifest: Manifest) -> None:
         self.db.conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", manifest.to_meta().items())
