@@ -21,7 +21,6 @@ stays as it was.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,7 +33,7 @@ from index import keywords, readers, segments, snapshot
 from index import passages as splitting
 from index.config import Settings
 from index.embedder import PASSAGE, Embedder
-from index.errors import BuildError, IndexCorruptError, write_failure
+from index.errors import BuildError, IndexCorruptError, StoreError, write_failure
 from index.manifest import Manifest
 from index.plan import Holdings, Plan, ProgressCallback, make_plan
 from index.records import Article, BuildReport, Progress
@@ -87,7 +86,7 @@ def build_index(
     try:
         with snapshot.build_lock(settings.index_dir):
             return job.run(full, started)
-    except (OSError, sqlite3.DatabaseError) as error:
+    except (OSError, StoreError) as error:
         raise write_failure(error, settings.index_dir) from error
 
 

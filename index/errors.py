@@ -9,6 +9,9 @@ into one clear message. The tree::
     ├── ArticleError           one article file cannot be read (skipped, never fatal)
     ├── IndexMissingError      no index has been built yet
     ├── IndexCorruptError      the index files are damaged or out of step
+    ├── StoreError             the index's database could not be read or written (``reason`` in words)
+    │   ├── DatabaseDamagedError     it cannot be read: truncated, overwritten… (an IndexCorruptError too)
+    │   └── DatabaseWriteError       a write to it failed: a full disk, a read-only file system…
     ├── ModelMismatchError     the index was built by another model
     ├── BuildError             a build could not complete (disk full, read-only folder…)
     │   ├── BuildInProgressError     another build holds the lock
@@ -21,14 +24,14 @@ into one clear message. The tree::
 
 ``read_failure`` turns an ``OSError`` met reading the articles into the
 ``ArticlesUnreadableError`` that names the path; ``write_failure`` turns what a failed
-write raised (``OSError``, SQLite's errors) into the ``BuildError`` that says why in
-words: a full disk, a read-only folder…
+write raised (``OSError``, the store's ``StoreError``) into the ``BuildError`` that says why
+in words: a full disk, a read-only folder… (The store turns SQLite's errors into its own:
+see ``database``.)
 """
 
 from __future__ import annotations
 
 import errno
-import sqlite3
 from pathlib import Path
 
 
@@ -54,6 +57,22 @@ class IndexMissingError(NewsdeskError):
 
 class IndexCorruptError(NewsdeskError):
     """The index files are damaged, truncated or out of step with each other."""
+
+
+class StoreError(NewsdeskError):
+    """The index's database could not be read or written; ``reason`` says why in words."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class DatabaseDamagedError(StoreError, IndexCorruptError):
+    """The index's database cannot be read: truncated, overwritten, not a database at all."""
+
+
+class DatabaseWriteError(StoreError):
+    """A write to the index's database failed: a full disk, a read-only file system, an I/O error…"""
 
 
 class ModelMismatchError(NewsdeskError):
@@ -104,21 +123,14 @@ DISK_PROBLEMS = {
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
 }
-DATABASE_PROBLEMS = {  # by the start of SQLite's error name
-    "SQLITE_FULL": "the disk is full",
-    "SQLITE_READONLY": "the file system is read-only",
-    "SQLITE_IOERR": "a write to the disk failed (disk I/O error)",
-    "SQLITE_CANTOPEN": "the database file cannot be created",
-}
 
 
-def write_failure(error: OSError | sqlite3.DatabaseError, index_dir: Path) -> BuildError:
+def write_failure(error: OSError | StoreError, index_dir: Path) -> BuildError:
     """The ``BuildError`` saying why a build could not write its snapshot in ``index_dir``."""
     if isinstance(error, OSError):
         reason = DISK_PROBLEMS.get(error.errno, error.strerror or str(error))
     else:
-        name = getattr(error, "sqlite_errorname", "") or ""
-        reason = next((text for prefix, text in DATABASE_PROBLEMS.items() if name.startswith(prefix)), str(error))
+        reason = error.reason
     return BuildError(f"could not write the new index in {index_dir}: {reason}; the previous index is unchanged")
 
 

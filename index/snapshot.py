@@ -29,7 +29,6 @@ import datetime as dt
 import fcntl
 import os
 import shutil
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -179,9 +178,6 @@ def load(folder: Path, identity: str) -> tuple[Store, Manifest, Vectors]:
             manifest = _checked_manifest(store, identity, structure=True)
             vectors = segments.load(folder, store.segments(), store.dropped(), manifest.dimension)
             check_in_step(store, manifest, vectors)
-    except sqlite3.DatabaseError as error:
-        store.close()
-        raise IndexCorruptError(f"the database {STORE_FILE} is damaged ({error})") from error
     except BaseException:
         store.close()
         raise
@@ -201,8 +197,6 @@ def check_for_update(folder: Path, identity: str) -> Manifest:
             for record in records:
                 segments.check_file(folder, record)
             _check_counts(store, manifest, sum(r.vectors for r in records) - len(store.dropped()))
-    except sqlite3.DatabaseError as error:
-        raise IndexCorruptError(f"the database {STORE_FILE} is damaged ({error})") from error
     finally:
         store.close()
     return manifest

@@ -1,30 +1,21 @@
-"""The SQLite store: articles, passages, their vectors, full-text search, the manifest.
+"""The store: an index's articles, passages, their vectors, full-text search and manifest.
 
-The only module that speaks SQL (the tables are described in ``schema``). An index's
-database is updated in place: every update is one transaction (``transaction``), and
-the database runs in WAL mode, so a reader sees the state before an update or after
-it, never a mix, and a killed update leaves the state before it. A question reads
-inside one read transaction (``reading``), pinned to one state while it is answered.
-
-A ``Store`` opened read-only may be shared by many threads: each thread gets
-its own connection. Once the file is gone (its index folder deleted) or replaced,
-threads that come later share the first connection instead, which still reads the
-file it opened. A writable store belongs to one build, in one thread.
+``Store`` holds the queries on the tables (described in ``schema``). It is built on
+``database.Database``, which holds its connections and transactions: the two modules are the
+only ones that speak SQL, and what SQLite raises comes out of every method of ``Store`` as the
+store's own ``StoreError`` (see ``errors`` and ``database.translating``). An update writes
+inside one ``transaction``, a question reads inside ``reading``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-import sqlite_utils
 
+from index.database import Database, translating
 from index.errors import IndexCorruptError
 from index.keywords import COLUMNS, IndexedTerms
 from index.manifest import Manifest
@@ -42,15 +33,6 @@ _PASSAGE_COLUMNS = """
 """
 
 
-def _end_read(conn: sqlite3.Connection) -> None:
-    """End a read transaction (nothing to commit); a damaged file may refuse even that."""
-    try:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        pass
-
-
 def vector_id(passage_id: int, sentence: int) -> int:
     """The id of a passage's sentence vector (in the store and in FAISS)."""
     return passage_id * SENTENCE_SLOTS + sentence
@@ -61,121 +43,27 @@ def passage_of(vector_ids: np.ndarray) -> np.ndarray:
     return vector_ids // SENTENCE_SLOTS
 
 
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    """The device and inode of the file at ``path``; None when there is none."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
-
-
-class Store:
-    """An index's SQLite database."""
-
-    def __init__(self, path: Path, readonly: bool = True):
-        self.path = path
-        self.readonly = readonly
-        self._local = threading.local()
-        self._first: sqlite_utils.Database | None = None  # read-only: the first connection, and the file it opened
-        self._file: tuple[int, int] | None = None
-        self._first_lock = threading.Lock()
-        if not readonly:
-            self._local.db = self._connect()
-
-    # --- connections -------------------------------------------------------------------
+@translating
+class Store(Database):
+    """An index's SQLite database: what it holds, read and written."""
 
     @classmethod
-    def create(cls, path: Path) -> "Store":
+    def create(cls, path: Path) -> Store:
         """A new, empty, writable store at ``path``."""
         store = cls(path, readonly=False)
-        store.db.conn.executescript(CREATE)
+        with store.translated():
+            store.db.conn.executescript(CREATE)
         return store
-
-    def _connect(self) -> sqlite_utils.Database:
-        if self.readonly:
-            return self._connect_readonly()
-        conn = sqlite3.connect(str(self.path), isolation_level=None)  # transactions are explicit
-        conn.execute("PRAGMA synchronous=FULL")
-        return sqlite_utils.Database(conn)
-
-    def _connect_readonly(self) -> sqlite_utils.Database:
-        """A new connection to the file, or the first one when the file it opened is no longer there."""
-        with self._first_lock:
-            if self._first is not None and _file_identity(self.path) != self._file:
-                return self._first  # shared between threads: SQLite serializes them
-            if not self.path.exists():
-                raise IndexCorruptError(f"the database {self.path.name} is missing")
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
-            db = sqlite_utils.Database(conn)
-            if self._first is None:
-                self._first, self._file = db, _file_identity(self.path)
-            return db
-
-    @property
-    def db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = self._connect()
-        return db
-
-    def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.conn.close()
-            self._local.db = None
-            if db is self._first:
-                self._first = None
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
-        """One write transaction: everything inside commits together or not at all."""
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if conn.in_transaction:  # SQLite may have rolled back already (a full disk)
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[None]:
-        """One read transaction on this thread's connection: every read inside sees one state.
-
-        A connection shared because the file is gone (see the class) is read as it is: a
-        deleted file changes no more."""
-        conn = self.db.conn
-        if conn.in_transaction:
-            yield
-            return
-        conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            _end_read(conn)
-
-    def use_wal(self) -> None:
-        """Switch the database to WAL mode (kept in the file), once its first build is written."""
-        self.db.execute("PRAGMA journal_mode=WAL")
-
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database file and empty it."""
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def check(self, structure: bool = True) -> None:
         """Raise ``IndexCorruptError`` unless the database is of our schema and (with ``structure``,
         which reads the whole file) whole."""
-        try:
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version != SCHEMA_VERSION:
-                raise IndexCorruptError(f"it was built by another version of Newsdesk (schema {version}, this one reads {SCHEMA_VERSION})")
-            problem = self.db.execute("PRAGMA quick_check").fetchone()[0] if structure else "ok"
-        except sqlite3.DatabaseError as error:
-            raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise IndexCorruptError(f"it was built by another version of Newsdesk (schema {version}, this one reads {SCHEMA_VERSION})")
+        problem = self.db.execute("PRAGMA quick_check").fetchone()[0] if structure else "ok"
         if problem != "ok":
-            raise IndexCorruptError(f"the database {self.path.name} is damaged ({problem})")
+            raise self.damaged(problem)
 
     # --- metadata ----------------------------------------------------------------------
 
@@ -184,10 +72,7 @@ class Store:
 
     def manifest(self) -> Manifest:
         """The manifest; ``IndexCorruptError`` when the database is damaged or records none."""
-        try:
-            return Manifest.from_meta(self.meta())
-        except sqlite3.DatabaseError as error:
-            raise IndexCorruptError(f"the database {self.path.name} is damaged ({error})") from error
+        return Manifest.from_meta(self.meta())
 
     def write_manifest(self, manifest: Manifest) -> None:
         self.db.conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", manifest.to_meta().items())

@@ -1,6 +1,10 @@
 """A damaged index (truncated, altered, replaced, out of step) is refused at load with a message
 naming the problem; `newsdesk index --full` rebuilds it, and so does a plain `newsdesk index`.
 
+The store says so itself: whatever meets a damaged database (opening it, its checks, a read, a
+transaction, the rows of a generator) raises the store's ``DatabaseDamagedError``, never SQLite's
+own error.
+
 A plain `newsdesk index` on a damaged index rebuilds it whole (with a warning naming the
 damage) rather than failing: the articles folder is the truth, the damaged snapshot cannot be
 built upon, and a newsroom's nightly `newsdesk index` (or an admin's /reindex) then heals it
@@ -22,8 +26,9 @@ from bot.cli import main
 from index import snapshot
 from index.build import build_index
 from index.config import Settings
-from index.errors import IndexCorruptError
+from index.errors import DatabaseDamagedError, IndexCorruptError
 from index.opened import OpenedSnapshot
+from index.store import Store
 from tests import figures
 from tests.conftest import SEEDS
 from tests.index.runs import QUESTIONS, add_articles
@@ -178,3 +183,75 @@ def test_index_of_another_newsdesk_version_is_refused_and_rebuilt_whole(index, t
     assert build_index(index.settings, embedder).full  # a plain build rebuilds it whole
     assert summary(OpenedSnapshot.open(index.settings, embedder)) == two_builds[1]
     assert not build_index(index.settings, embedder).full
+
+
+# --- the store's own error ------------------------------------------------------------------
+
+DATABASE_DAMAGES = {  # a damage done to the live database, and what SQLite says of it
+    "not a database": (write(STORE, os.urandom(8192)), "file is not a database"),
+    "truncated": (lambda i: truncate(i.live / STORE), "database disk image is malformed"),
+}
+
+
+def reads(store: Store, dimension: int) -> dict:
+    """What a reader of the store may do first: each runs SQL."""
+    def in_reading():
+        with store.reading():
+            store.db.execute("SELECT count(*) FROM articles")  # a statement of the caller's own
+    return {
+        "whole check": store.check,
+        "schema check": lambda: store.check(structure=False),
+        "a read": store.counts,
+        "a statement in a read transaction": in_reading,
+        "a generator's first rows": lambda: next(store.vectors(dimension)),
+    }
+
+
+def refusal(read) -> tuple[str, str, bool]:
+    """What ``read`` raised: its message, its reason, and whether SQLite's error is its cause."""
+    with pytest.raises(DatabaseDamagedError) as refused:
+        read()
+    return str(refused.value), refused.value.reason, isinstance(refused.value.__cause__, sqlite3.DatabaseError)
+
+
+def damaged(problem: str) -> tuple[str, str, bool]:
+    return f"the database {STORE} is damaged ({problem})", problem, True
+
+
+@pytest.mark.parametrize("damage", DATABASE_DAMAGES)
+def test_the_store_raises_its_own_error_for_a_damaged_database(index, embedder, damage):
+    apply, problem = DATABASE_DAMAGES[damage]
+    apply(index)
+    store = Store(index.live / STORE)
+    try:
+        refused = {name: refusal(read) for name, read in reads(store, embedder.dimension).items()}
+    finally:
+        store.close()
+    assert refused == dict.fromkeys(refused, damaged(problem))
+    assert refusal(lambda: Store(index.live / STORE, readonly=False)) == damaged(problem)  # a build's, opened to write
+
+
+def break_last_vector_page(path: Path) -> None:
+    """Give the last page of the vectors table a page type that does not exist: SQLite reads the
+    rows before it, then finds the file damaged (the schema and the other tables still read)."""
+    conn = sqlite3.connect(path)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'vectors'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(path.read_bytes())
+    header = (root - 1) * size
+    assert data[header] == 0x05, "the vectors table fits one page: no page to break"  # an interior page
+    last = int.from_bytes(data[header + 8 : header + 12], "big")  # its right-most child
+    data[(last - 1) * size] = 0xFF
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_page_met_while_a_generator_reads_is_the_stores_error(index, embedder):
+    break_last_vector_page(index.live / STORE)
+    store = Store(index.live / STORE)
+    batches = []
+    try:
+        refused = refusal(lambda: batches.extend(store.vectors(embedder.dimension, batch=1)))
+    finally:
+        store.close()
+    assert batches and refused == damaged("database disk image is malformed")

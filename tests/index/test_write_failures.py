@@ -9,7 +9,10 @@ The failures are real, made with the operating system rather than mocks:
 - a file-size limit: `RLIMIT_FSIZE` set in the child (`preexec_fn`, SIGXFSZ ignored), so a
   write past the limit fails with EFBIG; works for any user, root included;
 - a read-only folder: a read-only bind mount in a private mount namespace when root (for whom
-  chmod does not stop writes), chmod 0555 otherwise.
+  chmod does not stop writes), chmod 0555 otherwise;
+- the store's own error, with SQLite's limits on one connection: a page count it may not pass
+  (SQLITE_FULL) and reads only (SQLITE_READONLY), each said in words as the full disk and the
+  read-only folder are.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import resource
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -28,7 +32,10 @@ import pytest
 from index import snapshot
 from index.build import build_index
 from index.config import Settings
+from index.errors import DatabaseWriteError, write_failure
 from index.opened import OpenedSnapshot
+from index.records import FileRecord
+from index.store import Store
 from tests import figures
 from tests.index.runs import ROOT, add_articles, answers, live_store, run_newsdesk
 
@@ -229,6 +236,31 @@ def test_read_only_folder(built, embedder):
             reason = "permission denied"
         assert_failed_cleanly(result, reason, settings.index_dir)
         assert_old_index_whole_and_next_run_completes(settings, embedder, before)
+
+
+# --- the store's own error -------------------------------------------------------------------
+
+SQLITE_LIMITS = {  # a limit SQLite puts on the store's connection; the reason a write past it gives
+    "no page past the ones it has (SQLITE_FULL)": ("PRAGMA max_page_count = {pages}", "the disk is full"),
+    "reads only (SQLITE_READONLY)": ("PRAGMA query_only = 1", "the file system is read-only"),
+}
+
+
+@pytest.mark.parametrize("limit", SQLITE_LIMITS)
+def test_a_failed_database_write_is_the_stores_error_saying_why(tmp_path, limit):
+    pragma, reason = SQLITE_LIMITS[limit]
+    store = Store.create(tmp_path / "store.sqlite")
+    try:
+        store.db.execute(pragma.format(pages=store.db.execute("PRAGMA page_count").fetchone()[0]))
+        with pytest.raises(DatabaseWriteError) as failed, store.transaction():
+            store.update_files({f"{n}.md": FileRecord("0" * 64, n, n, n) for n in range(1000)}, ())
+    finally:
+        store.close()
+    assert (str(failed.value), failed.value.reason) == (f"could not write the database store.sqlite: {reason}", reason)
+    assert isinstance(failed.value.__cause__, sqlite3.DatabaseError)
+    assert str(write_failure(failed.value, tmp_path)) == (
+        f"could not write the new index in {tmp_path}: {reason}; the previous index is unchanged"
+    )
 
 
 def run_newsdesk_in(settings, command: list[str], env: dict) -> subprocess.CompletedProcess:
