@@ -92,7 +92,7 @@ def examine_all(archive: OpenedSnapshot, questions: list[squad.Question], answer
 def extras(archive: OpenedSnapshot, found) -> dict[str, float]:
     """Question-level signals explored beside the shipped ones (not used by the product)."""
     terms = [t for family in found.question.topic_terms.values() for t in family]
-    df = archive.store.document_frequencies(terms)
+    df = archive.answerer.frequencies(terms, found.candidates.frequencies)  # read once, by the search
     weights = archive.answerer.term_weights(found.candidates)
     total = sum(weights.values()) or 1.0
     out = {"absent": sum(w for t, w in weights.items() if not df.get(t)) / total,
