@@ -13,10 +13,11 @@ database belongs to one build, in one thread.
 
 What SQLite raises comes out as a ``StoreError`` (see ``errors``): a method that runs SQL is
 marked ``@sql`` (every method of ``Store`` is, by ``translating``), and ``transaction``,
-``reading`` and ``translated`` cover the statements run inside them. A read-only database's
-failures are a ``DatabaseDamagedError``, and so is SQLite's word that a file is damaged; a
-writable database's other failures are a ``DatabaseWriteError`` whose reason says in words what
-went wrong (a full disk…).
+``reading`` and ``translated`` cover the statements run inside them. SQLite's word that a file
+is damaged is a ``DatabaseDamagedError``, and so is any other failure of a read-only database
+except a passing one (busy, a disk's read error: a ``DatabaseReadError``, which no rebuild
+mends); a writable database's other failures are a ``DatabaseWriteError``. Each says in words
+what went wrong (a full disk…).
 """
 
 from __future__ import annotations
@@ -34,12 +35,20 @@ import sqlite_utils
 
 from index.errors import (
     DatabaseDamagedError,
+    DatabaseReadError,
     DatabaseWriteError,
     IndexCorruptError,
     StoreError,
 )
 
 DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")  # SQLite's error names for a damaged file, by their start
+READ_PROBLEMS = {  # why a read of an undamaged file failed, by the start of SQLite's error name
+    "SQLITE_BUSY": "it is busy (another program holds it); try again in a moment",
+    "SQLITE_LOCKED": "it is busy (another program holds it); try again in a moment",
+    "SQLITE_IOERR": "a read from the disk failed (disk I/O error)",
+    "SQLITE_NOMEM": "the machine is out of memory",
+}
+BUSY_TIMEOUT_S = 5.0  # how long a statement waits for a lock another connection holds
 WRITE_PROBLEMS = {  # the reason a write failed, by the start of SQLite's error name
     "SQLITE_FULL": "the disk is full",
     "SQLITE_READONLY": "the file system is read-only",
@@ -121,6 +130,10 @@ class Database:
     def _store_error(self, error: sqlite3.DatabaseError) -> StoreError:
         """The ``StoreError`` for what SQLite raised (see the module's docstring)."""
         name = getattr(error, "sqlite_errorname", "") or ""
+        if self.readonly and not name.startswith(DAMAGED):
+            reason = next((text for prefix, text in READ_PROBLEMS.items() if name.startswith(prefix)), None)
+            if reason is not None:
+                return DatabaseReadError(f"could not read the database {self.path.name}: {reason}", reason)
         if self.readonly or name.startswith(DAMAGED):
             return self.damaged(str(error))
         reason = next((text for prefix, text in WRITE_PROBLEMS.items() if name.startswith(prefix)), str(error))
@@ -136,7 +149,7 @@ class Database:
     def _connect(self) -> sqlite_utils.Database:
         if self.readonly:
             return self._connect_readonly()
-        conn = sqlite3.connect(str(self.path), isolation_level=None)  # transactions are explicit
+        conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)  # transactions are explicit
         conn.execute("PRAGMA synchronous=FULL")
         return sqlite_utils.Database(conn)
 
@@ -147,7 +160,8 @@ class Database:
                 return self._first  # shared between threads: SQLite serializes them
             if not self.path.exists():
                 raise IndexCorruptError(f"the database {self.path.name} is missing")
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_S)
             db = sqlite_utils.Database(conn)
             if self._first is None:
                 self._first, self._file = db, _file_identity(self.path)
@@ -206,8 +220,3 @@ class Database:
     def use_wal(self) -> None:
         """Switch the database to WAL mode (kept in the file), once its first build is written."""
         self.db.execute("PRAGMA journal_mode=WAL")
-
-    @sql
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database file and empty it."""
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

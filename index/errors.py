@@ -11,6 +11,7 @@ into one clear message. The tree::
     ├── IndexCorruptError      the index files are damaged or out of step
     ├── StoreError             the index's database could not be read or written (``reason`` in words)
     │   ├── DatabaseDamagedError     it cannot be read: truncated, overwritten… (an IndexCorruptError too)
+    │   ├── DatabaseReadError        a read failed for now: busy, a disk's read error (no rebuild mends it)
     │   └── DatabaseWriteError       a write to it failed: a full disk, a read-only file system…
     ├── ModelMismatchError     the index was built by another model
     ├── BuildError             a build could not complete (disk full, read-only folder…)
@@ -69,6 +70,10 @@ class StoreError(NewsdeskError):
 
 class DatabaseDamagedError(StoreError, IndexCorruptError):
     """The index's database cannot be read: truncated, overwritten, not a database at all."""
+
+
+class DatabaseReadError(StoreError):
+    """A read of an undamaged database failed for now: it is busy, or the disk failed to read."""
 
 
 class DatabaseWriteError(StoreError):

@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from index import snapshot
+from index import database, snapshot
 from index.build import build_index
 from index.config import Settings
-from index.errors import DatabaseDamagedError, IndexCorruptError
+from index.errors import DatabaseDamagedError, DatabaseReadError, IndexCorruptError
 from index.opened import OpenedSnapshot
 from index.store import Store
 from tests import figures
@@ -255,3 +255,25 @@ def test_a_damaged_page_met_while_a_generator_reads_is_the_stores_error(index, e
     finally:
         store.close()
     assert batches and refused == damaged("database disk image is malformed")
+
+
+def test_a_busy_database_is_a_passing_read_error_not_damage(tmp_path, monkeypatch):
+    """Another program holding the database (here: an exclusive lock) makes a read fail for now:
+    the store says it is busy, not damaged, since a rebuild would not help."""
+    path = tmp_path / "store.sqlite"
+    Store.create(path).close()
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.05)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    reader = Store(path)
+    try:
+        with pytest.raises(DatabaseReadError) as failed:
+            reader.counts()
+    finally:
+        reader.close()
+        holder.execute("ROLLBACK")
+        holder.close()
+    reason = "it is busy (another program holds it); try again in a moment"
+    assert (str(failed.value), failed.value.reason) == (f"could not read the database store.sqlite: {reason}", reason)
+    assert isinstance(failed.value.__cause__, sqlite3.OperationalError) and not isinstance(failed.value, IndexCorruptError)
