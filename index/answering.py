@@ -131,7 +131,7 @@ class Answerer:
     def keyword_search(self, question: Question) -> tuple[list[tuple[int, float]], dict[str, int]]:
         """(the keyword search's (passage id, bm25) best first, the document frequency of every
         term of the question): the question's rarest terms within the postings budget."""
-        frequencies = self.frequencies(term for family in question.terms.values() for term in family)
+        frequencies = self.frequencies(question.every_term)
         searched = keywords.bounded(question.terms, frequencies, self.settings.keyword_postings)
         return self.store.keyword_search(keywords.match_expression(searched), self.settings.candidates), frequencies
 
@@ -209,8 +209,8 @@ class Answerer:
 
     def term_weights(self, candidates: Candidates) -> dict[str, float]:
         """IDF of the question's topic terms over the archive's passages."""
-        flat = [term for family in candidates.question.topic_terms.values() for term in family]
-        return quotes.term_weights(flat, self.frequencies(flat, candidates.frequencies), len(self.article_of))
+        terms = candidates.question.every_topic_term
+        return quotes.term_weights(terms, self.frequencies(terms, candidates.frequencies), len(self.article_of))
 
     def assess_passage(self, candidates: Candidates, passage_id: int, score: float) -> tuple[str, quotes.Signals]:
         """``assess`` for one passage, read from the store (benchmarks judge single passages)."""

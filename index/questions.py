@@ -31,6 +31,16 @@ class Question:
     topic_terms: dict[str, list[str]]  # the same without the words that named the period
     model_text: str  # what the model reads of it
 
+    @property
+    def every_term(self) -> list[str]:
+        """The terms of every family, in order (a term two families search comes twice)."""
+        return [term for family in self.terms.values() for term in family]
+
+    @property
+    def every_topic_term(self) -> list[str]:
+        """``every_term`` without the words that named the period."""
+        return [term for family in self.topic_terms.values() for term in family]
+
 
 def read(question: str, today: dt.date, italian_without_stopwords: bool = False) -> Question:
     """The question ``question`` as asked on ``today`` (``QuestionError`` when it is blank).

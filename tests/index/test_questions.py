@@ -111,3 +111,12 @@ def test_text_that_names_no_language_is_searched_as_the_archive_s_own():
 )
 def test_what_the_model_reads(text, without_stopwords, model_reads):
     assert questions.read(text, TODAY, italian_without_stopwords=without_stopwords).model_text == model_reads
+
+
+def test_every_term_lists_each_familys_terms_and_the_topic_ones_leave_the_period_out():
+    question = questions.read("Che cosa è stato firmato a Minsk nel dicembre 2022?", dt.date(2026, 12, 1))
+    assert question.every_term == [t for family in question.terms.values() for t in family]
+    assert question.every_topic_term == [t for family in question.topic_terms.values() for t in family]
+    assert "minsk" in " ".join(question.every_topic_term)
+    assert not any("dicembr" in t or "2022" in t for t in question.every_topic_term)
+    assert any("dicembr" in t or "2022" in t for t in question.every_term)
