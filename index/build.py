@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import keywords, readers, segments, snapshot
+from index import assembly, keywords, segments, snapshot
 from index import passages as splitting
 from index.config import Settings
 from index.embedder import PASSAGE, Embedder
@@ -188,7 +188,7 @@ class Build:
                     if len(ids):
                         store.add_segment(segments.write(workspace, 1, ids, _matrix(embedded, self.embedder), self.embedder.dimension))
                     store.update_files(plan.files, ())
-                    empty = Manifest(self.embedder.identity, self.embedder.dimension, SCHEMA_VERSION, readers.PIPELINE_VERSION)
+                    empty = Manifest(self.embedder.identity, self.embedder.dimension, SCHEMA_VERSION, assembly.PIPELINE_VERSION)
                     totals = self.commit_manifest(store, empty)
                 store.use_wal()
             finally:
