@@ -21,25 +21,25 @@ import functools
 import re
 import unicodedata
 
-_EN = "january february march april may june july august september october november december".split()
-_IT = "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre".split()
+EN_MONTHS = "january february march april may june july august september october november december".split()
+IT_MONTHS = "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre".split()
 _ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
          "oct": 10, "nov": 11, "dec": 12, "gen": 1, "mag": 5, "giu": 6, "lug": 7, "ago": 8,
          "set": 9, "sett": 9, "ott": 10, "dic": 12}
-_MONTHS = {**{w: i for i, w in enumerate(_EN, 1)}, **{w: i for i, w in enumerate(_IT, 1)}, **_ABBR}
+MONTHS = {**{w: i for i, w in enumerate(EN_MONTHS, 1)}, **{w: i for i, w in enumerate(IT_MONTHS, 1)}, **_ABBR}
 _WEEKDAYS = ("monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
              "lunedi martedi mercoledi giovedi venerdi sabato domenica lun mar mer gio ven sab dom")
 
 
-def _alt(words) -> str:
+def alternation(words) -> str:
     return "|".join(sorted(words, key=len, reverse=True))
 
 
-_MON = rf"(?P<mon>{_alt(_MONTHS)})\b\.?"  # a month name or abbreviation: needs a day or a year
+_MON = rf"(?P<mon>{alternation(MONTHS)})\b\.?"  # a month name or abbreviation: needs a day or a year
 _Y = r"(?P<year>(?:19|20)\d\d)"
-_YEAR = _Y + r"(?!\w|[.,/:]\d|-\d{1,2}(?!\d)|'s\b)"  # not 2020s, 2020.5, 2022-13
-_DAY = r"(?P<day>[0-3]?\d)(?:°|º|st|nd|rd|th)?"
-_L = r"(?<![\w.,/:+$€£#-])"  # a number's left edge
+YEAR = _Y + r"(?!\w|[.,/:]\d|-\d{1,2}(?!\d)|'s\b)"  # not 2020s, 2020.5, 2022-13
+DAY = r"(?P<day>[0-3]?\d)(?:°|º|st|nd|rd|th)?"
+LEFT_EDGE = r"(?<![\w.,/:+$€£#-])"  # a number's left edge
 _SEP = r"(?:\s*,\s*|\s+|-)(?:(?:of|del)\s+)?"
 # words before a date that belong to it, so the caller cuts "in December 2022", not "December 2022"
 _PRE = (r"(?P<pre>(?:\b(?:nel\s+corso\s+del|durante(?:\s+il)?|nel\s+mese\s+di|in\s+the\s+month\s+of|in|during|on|of|"
@@ -59,35 +59,35 @@ def _fold_char(c: str) -> str:
 _APOS = str.maketrans("’‘`´ʼ", "'''''")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     text = text.translate(_APOS)
     return text.lower() if text.isascii() else "".join(map(_fold_char, text))
 
 
-def _month_end(y: int, m: int) -> dt.date:
+def month_end(y: int, m: int) -> dt.date:
     return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
-def _year_span(y: int) -> Span:
+def year_span(y: int) -> Span:
     return dt.date(y, 1, 1), dt.date(y, 12, 31), "year"
 
 
-def _month_span(y: int, m: int) -> Span:
-    return dt.date(y, m, 1), _month_end(y, m), "month"
+def month_span(y: int, m: int) -> Span:
+    return dt.date(y, m, 1), month_end(y, m), "month"
 
 
-def _absolute(m: re.Match, today: dt.date | None = None) -> Span | None:
+def absolute_span(m: re.Match, today: dt.date | None = None) -> Span | None:
     g = m.groupdict()
     if g.get("mon") == "ago" and _AGO.search(m.string, 0, m.start("mon")):
         return None  # "two years ago, 2021": English, not "agosto"
     y = int(g["year"])
-    mon = int(g["month"]) if g.get("month") else _MONTHS.get(g.get("mon") or "")
+    mon = int(g["month"]) if g.get("month") else MONTHS.get(g.get("mon") or "")
     if mon is None:
-        return _year_span(y)
+        return year_span(y)
     if not 1 <= mon <= 12:
         return None
     if not g.get("day"):
-        return _month_span(y, mon)
+        return month_span(y, mon)
     try:
         day = dt.date(y, mon, int(g["day"]))
     except ValueError:
@@ -97,27 +97,27 @@ def _absolute(m: re.Match, today: dt.date | None = None) -> Span | None:
 
 # most specific first: a later pattern never takes words an earlier one matched (``periods``
 # puts the dates only questions use after these)
-_ABSOLUTE = [
-    (_L + _Y + r"(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d|[-/.]\d)", _absolute),
-    (_L + r"(?P<day>[0-3]?\d)(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)" + _Y + r"(?!\d)", _absolute),
-    (_L + _DAY + r"(?:\s+of)?(?:\s+|-)" + _MON + _SEP + _YEAR, _absolute),
-    (r"\b" + _MON + r"\s*(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*,\s*|\s+)" + _YEAR, _absolute),
-    (_L + _Y + r"[-/](?P<month>[01]?\d)(?!\w|[-/.:]\d)", _absolute),
-    (_L + r"(?P<month>[01]?\d)[-/]" + _Y + r"(?!\d|[-/.]\d)", _absolute),
-    (r"\b" + _MON + _SEP + _YEAR, _absolute),
+ABSOLUTE = [
+    (LEFT_EDGE + _Y + r"(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)(?!\d|[-/.]\d)", absolute_span),
+    (LEFT_EDGE + r"(?P<day>[0-3]?\d)(?P<sep>[-/.])(?P<month>[01]?\d)(?P=sep)" + _Y + r"(?!\d)", absolute_span),
+    (LEFT_EDGE + DAY + r"(?:\s+of)?(?:\s+|-)" + _MON + _SEP + YEAR, absolute_span),
+    (r"\b" + _MON + r"\s*(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?:\s*,\s*|\s+)" + YEAR, absolute_span),
+    (LEFT_EDGE + _Y + r"[-/](?P<month>[01]?\d)(?!\w|[-/.:]\d)", absolute_span),
+    (LEFT_EDGE + r"(?P<month>[01]?\d)[-/]" + _Y + r"(?!\d|[-/.]\d)", absolute_span),
+    (r"\b" + _MON + _SEP + YEAR, absolute_span),
 ]
 
 
-def _compile(table):
+def compile_table(table):
     return [(re.compile(_PRE + "(?P<core>" + rx + ")"), fn) for rx, fn in table]
 
 
-_ARTICLE_RX = _compile(_ABSOLUTE)
+_ARTICLE_RX = compile_table(ABSOLUTE)
 
 Hit = tuple[int, int, int, dt.date, dt.date, str]  # start, core start, end, first, last, precision
 
 
-def _hits(folded: str, today: dt.date | None, table) -> list[Hit]:
+def date_hits(folded: str, today: dt.date | None, table) -> list[Hit]:
     hits: list[Hit] = []
     for rx, fn in table:
         for m in rx.finditer(folded):
@@ -130,7 +130,7 @@ def _hits(folded: str, today: dt.date | None, table) -> list[Hit]:
     return sorted(hits)
 
 
-def _value(first: dt.date, precision: str) -> str:
+def period_value(first: dt.date, precision: str) -> str:
     if precision == "year":
         return f"{first.year:04d}"
     return f"{first.year:04d}-{first.month:02d}" if precision == "month" else first.isoformat()
@@ -138,21 +138,21 @@ def _value(first: dt.date, precision: str) -> str:
 
 _DATELINE = re.compile(
     r"(?:.{0,60}?[|•·,–—-]\s*)?(?:(?:published|updated|posted|last\s+updated|pubblicat[oa]|aggiornat[oa]|"
-    rf"ultimo\s+aggiornamento|modificat[oa]|data|date|on|il|del|{_alt(_WEEKDAYS.split())})\b\.?\s*[:,]?\s*)*"
+    rf"ultimo\s+aggiornamento|modificat[oa]|data|date|on|il|del|{alternation(_WEEKDAYS.split())})\b\.?\s*[:,]?\s*)*"
     r"|(?:di|by|a\s+cura\s+di)\s+[\w .'-]{1,40}?[\s,|•·–—-]*")
 _LEAD = re.compile(r"\s*(?:\(\w{2,12}\)\s*[-–—:]?\s*)?(?:[A-ZÀ-Þ][\w'.]*(?:[ -][A-ZÀ-Þ][\w'.]*){0,3}\s*,\s*)?")
 _AFTER_LEAD = re.compile(r"\s*[-–—:,(|]")
 _SHORT, _TOP_LINES, _TOP_PARAGRAPHS = 100, 15, 3
 
 
-_DAY_MONTH = re.sub(r"\(\?P<\w+>", "(?:", rf"{_DAY}\s+(?:of\s+|di\s+)?{_MON}|{_MON}\s+{_DAY}\b")  # unnamed groups
-_DAY_FIRST = re.compile(rf"(?:(?:{_alt(_WEEKDAYS.split())})\b\.?,?\s+)?(?:{_DAY_MONTH})")
+_DAY_MONTH = re.sub(r"\(\?P<\w+>", "(?:", rf"{DAY}\s+(?:of\s+|di\s+)?{_MON}|{_MON}\s+{DAY}\b")  # unnamed groups
+_DAY_FIRST = re.compile(rf"(?:(?:{alternation(_WEEKDAYS.split())})\b\.?,?\s+)?(?:{_DAY_MONTH})")
 
 
 def opens_with_day(line: str) -> bool:
     """True when ``line`` opens with a day of a month ("12 March – Milan", "June 24 -- Bristow, VA",
     "Sat, Aug. 2", "3 dicembre"): an item of a list of dates, such as a tour's."""
-    return bool(_DAY_FIRST.match(_fold(line.lstrip())))
+    return bool(_DAY_FIRST.match(fold(line.lstrip())))
 
 
 def find_article_date(lines: list[str]) -> str | None:
@@ -164,17 +164,17 @@ def find_article_date(lines: list[str]) -> str | None:
             return header
     long_lines = 0
     for line in top:
-        folded = _fold(line[:_SHORT])  # of a paragraph, only its opening words can be a dateline
-        hits = _hits(folded, None, _ARTICLE_RX)
+        folded = fold(line[:_SHORT])  # of a paragraph, only its opening words can be a dateline
+        hits = date_hits(folded, None, _ARTICLE_RX)
         if len(line) <= _SHORT:
             if hits and _DATELINE.fullmatch(folded, 0, hits[0][1]):
-                return _value(hits[0][3], hits[0][5])
+                return period_value(hits[0][3], hits[0][5])
             continue
         long_lines += 1
         if long_lines == 1 and hits:  # a dateline opening the first paragraph: "MINSK, 20 dicembre 2022 – ..."
             lead = _LEAD.match(line).end()
             if lead in hits[0][:2] and _AFTER_LEAD.match(folded, hits[0][2]):
-                return _value(hits[0][3], hits[0][5])
+                return period_value(hits[0][3], hits[0][5])
         if long_lines >= _TOP_PARAGRAPHS:
             break
     return None
@@ -189,7 +189,7 @@ def _ymd(y: int, m: int | None = None, d: int | None = None) -> str | None:
         day = dt.date(y, 1 if m is None else m, 1 if d is None else d)
     except ValueError:
         return None
-    return _value(day, "year" if m is None else "month" if d is None else "day")
+    return period_value(day, "year" if m is None else "month" if d is None else "day")
 
 
 def normalize_date(value: str) -> str | None:
@@ -201,9 +201,9 @@ def normalize_date(value: str) -> str | None:
     if m := _NUMERIC.fullmatch(text):
         day, month, year = int(m[1]), int(m[3]), int(m[4])
         return _ymd(year, month, day) or _ymd(year, day, month)  # day-first, else US month-first
-    hits = _hits(_fold(text), None, _ARTICLE_RX)
+    hits = date_hits(fold(text), None, _ARTICLE_RX)
     if hits:
-        return _value(hits[0][3], hits[0][5])
+        return period_value(hits[0][3], hits[0][5])
     return _dateparser(text) if re.search(r"\d", text) else None
 
 
@@ -242,4 +242,4 @@ def date_bounds(value: str) -> tuple[dt.date, dt.date]:
     if m[3]:
         day = dt.date(y, int(m[2]), int(m[3]))
         return day, day
-    return _month_span(y, int(m[2]))[:2] if m[2] else _year_span(y)[:2]
+    return month_span(y, int(m[2]))[:2] if m[2] else year_span(y)[:2]

@@ -15,47 +15,47 @@ import re
 from typing import Callable
 
 from index.dates import (
-    _ABSOLUTE,
-    _DAY,
-    _EN,
-    _IT,
-    _L,
-    _MONTHS,
-    _YEAR,
+    ABSOLUTE,
+    DAY,
+    EN_MONTHS,
+    IT_MONTHS,
+    LEFT_EDGE,
+    MONTHS,
+    YEAR,
     Hit,
     Span,
-    _absolute,
-    _alt,
-    _compile,
-    _fold,
-    _hits,
-    _month_end,
-    _month_span,
-    _value,
-    _year_span,
+    absolute_span,
+    alternation,
+    compile_table,
+    fold,
+    date_hits,
+    month_end,
+    month_span,
+    period_value,
+    year_span,
     date_bounds,
 )
 from index.records import Period
 
-_MON_FULL = rf"(?P<mon>{_alt(_EN + _IT)})\b"  # full names only: may stand alone
+_MON_FULL = rf"(?P<mon>{alternation(EN_MONTHS + IT_MONTHS)})\b"  # full names only: may stand alone
 _UNIT = re.compile(r"\s*(?:%|per\s*cento|percent|mila|milion|miliard|million|billion|thousand|euro|dollar|usd|"
                    r"persone|people|soldat|soldier|troops|uomini|km|chilometri|metri|tonnellat|tons|arrest|"
                    r"mort|dead|death|vittim|victim|casi|cases|vot|feriti|injured)")
 
 
 def _bare_year(m: re.Match, today: dt.date) -> Span | None:
-    return None if _UNIT.match(m.string, m.end()) else _absolute(m)
+    return None if _UNIT.match(m.string, m.end()) else absolute_span(m)
 
 
 def _recent(m: re.Match, today: dt.date) -> Span | None:
     """A month or day without a year: the most recent one not after today."""
     g = m.groupdict()
-    mon, last = _MONTHS[g["mon"]], bool(g.get("last") or g.get("last2"))
+    mon, last = MONTHS[g["mon"]], bool(g.get("last") or g.get("last2"))
     if not g.get("day"):
         if g["mon"] in ("may", "march") and not last and not re.search(r"\b(?:in|during)\s+$", g["pre"] or ""):
             return None  # "Putin may attack", "protesters march"
         past = mon < today.month or (mon == today.month and not last)
-        return _month_span(today.year if past else today.year - 1, mon)
+        return month_span(today.year if past else today.year - 1, mon)
     for y in range(today.year, today.year - 9, -1):
         try:
             day = dt.date(y, mon, int(g["day"]))
@@ -102,21 +102,21 @@ _RELATIVE: list[tuple[str, Callable[[re.Match, dt.date], Span | None]]] = [
      lambda m, t: (_monday(t) - dt.timedelta(days=7), _monday(t) - dt.timedelta(days=1), "range")),
     (r"this\s+week|questa\s+settimana", lambda m, t: (_monday(t), t, "range")),
     (r"(?:last|previous)\s+month|mese\s+(?:scorso|passato)|scorso\s+mese",
-     lambda m, t: _month_span(_shift_months(t, 1).year, _shift_months(t, 1).month)),
-    (r"this\s+month|questo\s+mese|mese\s+(?:in\s+)?corso", lambda m, t: _month_span(t.year, t.month)),
-    (r"(?:last|previous)\s+year|anno\s+(?:scorso|passato)|scorso\s+anno", lambda m, t: _year_span(t.year - 1)),
-    (r"this\s+year|quest'\s*anno|questo\s+anno|anno\s+(?:in\s+)?corso", lambda m, t: _year_span(t.year)),
+     lambda m, t: month_span(_shift_months(t, 1).year, _shift_months(t, 1).month)),
+    (r"this\s+month|questo\s+mese|mese\s+(?:in\s+)?corso", lambda m, t: month_span(t.year, t.month)),
+    (r"(?:last|previous)\s+year|anno\s+(?:scorso|passato)|scorso\s+anno", lambda m, t: year_span(t.year - 1)),
+    (r"this\s+year|quest'\s*anno|questo\s+anno|anno\s+(?:in\s+)?corso", lambda m, t: year_span(t.year)),
 ]
 
 # most specific first: a later pattern never takes words an earlier one matched
-_IN_QUESTION = _ABSOLUTE + [(r"\b(?:the\s+)?(?:" + rx + r")\b", fn) for rx, fn in _RELATIVE] + [
-    (_L + _DAY + r"(?:\s+(?:of|di))?\s+" + _MON_FULL, _recent),
+_IN_QUESTION = ABSOLUTE + [(r"\b(?:the\s+)?(?:" + rx + r")\b", fn) for rx, fn in _RELATIVE] + [
+    (LEFT_EDGE + DAY + r"(?:\s+(?:of|di))?\s+" + _MON_FULL, _recent),
     (r"\b" + _MON_FULL + r"\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?\b(?!\s*,?\s*\d)", _recent),
     (r"(?:(?P<last>last|scorso)\s+)?" + _MON_FULL + r"(?:\s+(?P<last2>scorso))?", _recent),
-    (r"(?<![\w.,/:+$€£#])(?<![a-z]-)" + _YEAR, _bare_year),
+    (r"(?<![\w.,/:+$€£#])(?<![a-z]-)" + YEAR, _bare_year),
 ]
 
-_QUESTION_RX = _compile(_IN_QUESTION)
+_QUESTION_RX = compile_table(_IN_QUESTION)
 _OPENER = re.compile(r"\b(?:between|from|tra|fra|dal|dalla|dall'|dai|da)\s*(?:(?:il|lo|la|l'|the)\s*)?$")
 _CONNECTOR = re.compile(r"\s*(?:(?P<word>and|to|until|till|through|e|ed|al|alla|all'|ai|a|fino\s+al?)|[-–—])"
                         r"\s*(?:(?:il|lo|la|l'|the)\s*)?")
@@ -133,8 +133,8 @@ def _range(folded: str, a: Hit, b: Hit) -> tuple[int, dt.date, dt.date] | None:
 
 def parse_period(question: str, today: dt.date) -> Period | None:
     """The period a question names (English or Italian), with the words that name it, or None."""
-    folded = _fold(question)
-    hits = _hits(folded, today, _QUESTION_RX)
+    folded = fold(question)
+    hits = date_hits(folded, today, _QUESTION_RX)
     for a, b in zip(hits, hits[1:]):
         found = _range(folded, a, b)
         if found:
@@ -149,15 +149,15 @@ def parse_period(question: str, today: dt.date) -> Period | None:
 def _label(start: dt.date, end: dt.date) -> tuple[str, str]:
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return f"{start.year:04d}", f"{end.year:04d}"
-    if start.day == 1 and end == _month_end(end.year, end.month):
-        return _value(start, "month"), _value(end, "month")
+    if start.day == 1 and end == month_end(end.year, end.month):
+        return period_value(start, "month"), period_value(end, "month")
     return start.isoformat(), end.isoformat()
 
 
 def period_label(period: Period) -> str:
     """"2022", "2022-12", "2022-12-20", or "first..last" for a range ("2020..2022")."""
     if period.precision != "range":
-        return _value(period.start, period.precision)
+        return period_value(period.start, period.precision)
     return "..".join(_label(period.start, period.end))
 
 
