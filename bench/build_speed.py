@@ -27,12 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import squad  # noqa: E402
 
-from index.build import (
-    build_index,  # noqa: E402
-    embedding_text,  # noqa: E402
-)
+from index.build import build_index  # noqa: E402
 from index.config import DEFAULT_MODEL, Settings, load_settings  # noqa: E402
 from index.embedder import PASSAGE, Embedder  # noqa: E402
+from index.passages import embedding_text  # noqa: E402
 from index.snapshot import current, store_path  # noqa: E402
 from index.store import Store  # noqa: E402
 

@@ -21,9 +21,10 @@ from pathlib import Path
 import numpy as np
 import squad
 
-from index.build import build_index, embedding_text
+from index.build import build_index
 from index.config import MINILM_MODEL, Settings, load_settings
 from index.embedder import Embedder
+from index.passages import embedding_text
 from index.snapshot import current, store_path
 from index.store import Store
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index import dates, keywords, questions, quotes, ranking
+from index import keywords, periods, questions, quotes, ranking
 from index.config import MINILM_MODEL
 from index.embedder import E5_IDENTITY, Embedder
 from index.languages import ENGLISH, ITALIAN, UNDETERMINED
@@ -160,7 +160,7 @@ class Answerer:
         """(passage ids best first, their scores): fused, boosted by the question's period, ``per_article`` at most."""
         scores, period = candidates.fused, candidates.question.period
         if period is not None:
-            fit = lambda pid: dates.date_matches(self.date_of.get(self.article_of[pid]), period)  # noqa: E731
+            fit = lambda pid: periods.date_matches(self.date_of.get(self.article_of[pid]), period)  # noqa: E731
             scores = ranking.boost(scores, fit, self.settings.date_boost)
         ranked = ranking.cap_per_group(ranking.rank(scores), self.article_of.__getitem__, self.settings.per_article)
         return ranked, scores
@@ -180,7 +180,7 @@ class Answerer:
             no_answer=not answers,
             answers=tuple(answers),
             language=reply_language(read.detected),
-            period=dates.period_label(read.period) if read.period else None,
+            period=periods.period_label(read.period) if read.period else None,
             relatedness=round(calibration.relatedness(signals), 3),
         )
 

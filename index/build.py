@@ -29,12 +29,12 @@ from pathlib import Path
 
 import numpy as np
 
-from index import keywords, readers, segments, snapshot
-from index import passages as splitting
+from index import assembly, keywords, segments, snapshot
 from index.config import Settings
-from index.embedder import PASSAGE, Embedder
+from index.embedder import Embedder
 from index.errors import BuildError, IndexCorruptError, StoreError, write_failure
 from index.manifest import Manifest
+from index.passages import embedding_prefix, split_for_model
 from index.plan import Holdings, Plan, ProgressCallback, make_plan
 from index.records import Article, BuildReport, Progress
 from index.store import SCHEMA_VERSION, Store
@@ -42,12 +42,9 @@ from index.store import SCHEMA_VERSION, Store
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 1024  # passages per transaction of a whole rebuild
-MODEL_INPUT_TOKENS = 200  # prompt + "title. passage" fits here (or in the model's window, if smaller)
-MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
-MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
 MAX_MERGES = 8  # merges after one update, at most (each may make the next one due)
 
-__all__ = ["ProgressCallback", "build_index", "embedding_text", "passage_budget", "split_for_model"]
+__all__ = ["ProgressCallback", "build_index"]
 
 
 @dataclass(frozen=True)
@@ -188,7 +185,7 @@ class Build:
                     if len(ids):
                         store.add_segment(segments.write(workspace, 1, ids, _matrix(embedded, self.embedder), self.embedder.dimension))
                     store.update_files(plan.files, ())
-                    empty = Manifest(self.embedder.identity, self.embedder.dimension, SCHEMA_VERSION, readers.PIPELINE_VERSION)
+                    empty = Manifest(self.embedder.identity, self.embedder.dimension, SCHEMA_VERSION, assembly.PIPELINE_VERSION)
                     totals = self.commit_manifest(store, empty)
                 store.use_wal()
             finally:
@@ -246,35 +243,6 @@ class Build:
 
 def _matrix(embedded: Embedded, embedder: Embedder) -> np.ndarray:
     return np.vstack(embedded.vectors) if embedded.vectors else np.zeros((0, embedder.dimension), np.float32)
-
-
-def embedding_prefix(title: str) -> str:
-    """What the model reads before a passage: the article's title, as a sentence of its own."""
-    if not title:
-        return ""
-    return f"{title} " if title[-1] in ".!?…:;" else f"{title}. "
-
-
-def embedding_text(title: str, text: str) -> str:
-    """What the model reads for a passage: "title. passage"."""
-    return embedding_prefix(title) + text
-
-
-def passage_budget(embedder: Embedder, title: str) -> int:
-    """The tokens a passage may take: what the model reads (``MODEL_INPUT_TOKENS``, at most its window)
-    less its special tokens, its passage prompt and the title; whole sentences get vectors, none is
-    truncated away."""
-    title_tokens = embedder.count_tokens([embedding_prefix(title)])[0] if title else 0
-    reads = min(MODEL_INPUT_TOKENS, embedder.max_tokens)
-    return max(MIN_BUDGET_TOKENS, reads - embedder.special_tokens - embedder.prompt_tokens(PASSAGE) - title_tokens)
-
-
-def split_for_model(article: Article, embedder: Embedder) -> list:
-    """The article's passages, each small enough that prompt + "title. passage" fits ``passage_budget``."""
-    budget = passage_budget(embedder, article.title)
-    return splitting.split_passages(
-        article, sizer=embedder.count_tokens, max_size=budget, min_size=min(MIN_PASSAGE_TOKENS, budget // 2)
-    )
 
 
 def _passage_progress(total: int, bar, progress: ProgressCallback | None) -> Callable[[int], None]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from index import encodings, readers, urls, webpages
+from index import assembly, encodings, readers, urls, webpages
 from index.errors import DISK_PROBLEMS, ArticleError, BuildInProgressError, FetchError
 from index.fetcher import Fetcher
 from index.records import Article, BuildReport, LinkOutcome, LinkReport
@@ -86,7 +86,7 @@ def decode_page(body: bytes, content_type: str) -> str:
 def read_article(text: str, relative: str) -> Article:
     """The article of a page, as the indexer will read it; ``ArticleError`` when there is none."""
     drafts = readers.read_html(text)
-    article = readers.assemble(drafts[0], relative)
+    article = assembly.assemble(drafts[0], relative)
     if article is None:
         raise ArticleError("no article text found")
     return article

@@ -21,7 +21,7 @@ class Manifest:
     model: str
     dimension: int
     schema: int
-    pipeline: str  # readers.PIPELINE_VERSION: how articles are read and split
+    pipeline: str  # assembly.PIPELINE_VERSION: how articles are read and split
     generation: int = 0
     articles: int = 0
     passages: int = 0

@@ -4,9 +4,12 @@ Paragraphs are the natural unit: an article that fits in one passage stays whole
 otherwise short paragraphs are merged with their neighbours and long ones are cut
 at sentence boundaries into balanced pieces; a heading or a caption that would
 stand alone joins the text after it. Sizes are measured by a ``Sizer``:
-words by default (roughly ``MIN_WORDS``–``MAX_WORDS``), model tokens in the build
-(so that "title. passage" fits the model's window, see ``build``). Every sentence
+words by default (roughly ``MIN_WORDS``–``MAX_WORDS``), model tokens for the model
+(``split_for_model``: "title. passage" within ``passage_budget``). Every sentence
 of the article lands in exactly one passage, in order.
+
+What the model reads for a passage is its article's title as a sentence of its own,
+then the passage (``embedding_text``), after its passage prompt and special tokens.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from index.embedder import PASSAGE, Embedder
 from index.records import Article, Passage
 
 MIN_WORDS = 40
 MAX_WORDS = 160
 PARAGRAPH_SEPARATOR = "\n\n"
 WORD_WINDOW = 64  # characters looked at before a full stop to tell an abbreviation
+MODEL_INPUT_TOKENS = 200  # prompt + "title. passage" fits here (or in the model's window, if smaller)
+MIN_BUDGET_TOKENS = 64  # an enormous title still leaves this much room for the passage
+MIN_PASSAGE_TOKENS = 80  # about 40 Italian words: shorter paragraphs are merged with the next
 
 Sizer = Callable[[Sequence[str]], list[int]]  # the sizes of many sentences, in one call
 Sentence = tuple[str, int]  # text, size
@@ -205,3 +212,35 @@ def make_passage(article_id: str, position: int, group: list[Piece]) -> Passage:
             spans.append((len(text), len(text) + len(sentence)))
             text += sentence
     return Passage(article_id=article_id, position=position, text=text, sentences=tuple(spans))
+
+
+# --- what the model reads -------------------------------------------------------------
+
+
+def embedding_prefix(title: str) -> str:
+    """What the model reads before a passage: the article's title, as a sentence of its own."""
+    if not title:
+        return ""
+    return f"{title} " if title[-1] in ".!?…:;" else f"{title}. "
+
+
+def embedding_text(title: str, text: str) -> str:
+    """What the model reads for a passage: "title. passage"."""
+    return embedding_prefix(title) + text
+
+
+def passage_budget(embedder: Embedder, title: str) -> int:
+    """The tokens a passage may take: what the model reads (``MODEL_INPUT_TOKENS``, at most its window)
+    less its special tokens, its passage prompt and the title; whole sentences get vectors, none is
+    truncated away."""
+    title_tokens = embedder.count_tokens([embedding_prefix(title)])[0] if title else 0
+    reads = min(MODEL_INPUT_TOKENS, embedder.max_tokens)
+    return max(MIN_BUDGET_TOKENS, reads - embedder.special_tokens - embedder.prompt_tokens(PASSAGE) - title_tokens)
+
+
+def split_for_model(article: Article, embedder: Embedder) -> list:
+    """The article's passages, each small enough that prompt + "title. passage" fits ``passage_budget``."""
+    budget = passage_budget(embedder, article.title)
+    return split_passages(
+        article, sizer=embedder.count_tokens, max_size=budget, min_size=min(MIN_PASSAGE_TOKENS, budget // 2)
+    )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import readers
+from index import assembly, readers
 from index.errors import ArticleError, read_failure
 from index.records import Article, FileRecord, Progress
 
@@ -113,7 +113,7 @@ def _plan_file(plan: Plan, path: Path, root: Path, relative: str, held: Holdings
             plan.unchanged += len(old_ids)
             return
         content = path.read_bytes()
-        record = _record(readers.content_hash(content), status)
+        record = _record(assembly.content_hash(content), status)
         if old is not None and old.digest == record.digest:
             plan.files[relative] = record  # touched, not changed
             plan.unchanged += len(old_ids)

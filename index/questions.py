@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from index import dates, keywords
+from index import keywords, periods
 from index.errors import QuestionError
 from index.languages import ITALIAN, UNDETERMINED, detect_language, question_language
 from index.records import Period
@@ -53,7 +53,7 @@ def read(question: str, today: dt.date, italian_without_stopwords: bool = False)
         raise QuestionError("the question is empty")
     detected = question_language(text, detect_language(text, UNDETERMINED))
     language = search_language(detected)
-    period = dates.parse_period(text, today)
+    period = periods.parse_period(text, today)
     terms = keywords.query_terms(text, language)
     topic = keywords.query_terms(without_period(text, period), language) if period else terms
     return Question(text, detected, language, period, terms, topic, model_text(text, language, italian_without_stopwords))

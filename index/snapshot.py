@@ -37,7 +37,7 @@ from index import segments
 from index.checksums import fsync_dir, fsync_file, sync_tree
 from index.errors import BuildError, BuildInProgressError, IndexCorruptError, IndexMissingError
 from index.manifest import Manifest
-from index.readers import PIPELINE_VERSION
+from index.assembly import PIPELINE_VERSION
 from index.segments import Vectors
 from index.store import SCHEMA_VERSION, Store
 

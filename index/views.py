@@ -14,9 +14,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from index import build, readers
+from index import readers
 from index.embedder import Embedder
 from index.errors import ArticleError
+from index.passages import split_for_model
 from index.records import Article, ArticleView
 from index.store import Store
 
@@ -67,7 +68,7 @@ def show_article(target: str, article: Article, store: Store | None, embedder: E
     held = store.stored_article(article.id) if store else None
     if held is not None and held[0].content_hash == article.content_hash:
         return _view(target, *held, indexed=True)
-    passages = tuple(passage.text for passage in build.split_for_model(article, embedder))
+    passages = tuple(passage.text for passage in split_for_model(article, embedder))
     return _view(target, article, passages, indexed=False)
 
 

@@ -206,13 +206,13 @@ def test_updates_in_place_answer_as_a_whole_rebuild_would(fake_built, fake_embed
 
 
 def test_unchanged_files_are_not_read_again(fake_built, fake_embedder, monkeypatch):
-    from index import plan, readers
+    from index import assembly, plan, readers
 
     monkeypatch.setattr(plan, "RACY_SECONDS", 0)
     build_index(fake_built, fake_embedder, full=True)  # records every file's times
     reads = []
-    real = readers.content_hash
-    monkeypatch.setattr(readers, "content_hash", lambda data: reads.append(1) or real(data))
+    real = assembly.content_hash
+    monkeypatch.setattr(assembly, "content_hash", lambda data: reads.append(1) or real(data))
     assert build_index(fake_built, fake_embedder).unchanged == 5
     assert reads == []
     (fake_built.articles_dir / "vilnius.txt").write_text(NEW_ARTICLE)

@@ -115,7 +115,7 @@ def test_e5_counts_and_offsets_as_its_own_tokenizer_beyond_its_window(e5):
 
 
 def test_passages_fit_the_window_less_prompt_and_specials(e5, embedder):
-    from index.build import MODEL_INPUT_TOKENS, passage_budget
+    from index.passages import MODEL_INPUT_TOKENS, passage_budget
 
     title = "Putin e Lukashenko: istituita la difesa comune"
     title_tokens = e5.count_tokens([title + ". "])[0]

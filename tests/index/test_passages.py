@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from index.passages import MAX_WORDS, reads_as_sentence, split_passages, split_sentences
+from index.passages import MAX_WORDS, reads_as_sentence, split_for_model, split_passages, split_sentences
 from index.readers import read_file
 from index.records import Article
 from tests.conftest import SEEDS
@@ -143,8 +143,6 @@ def test_an_article_of_headings_only_keeps_them_all():
 
 @pytest.mark.parametrize("path", sorted(SEEDS.iterdir()), ids=lambda p: p.name)
 def test_no_seed_passage_is_headings_alone(path, embedder):
-    from index.build import split_for_model
-
     (article,) = read_file(path, SEEDS)
     for passage in split_for_model(article, embedder):
         assert any(reads_as_sentence(s) for s in passage.sentence_texts()), passage.text
