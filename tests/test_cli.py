@@ -197,4 +197,5 @@ def test_output_cut_short_by_its_reader_ends_quietly(indexed, tmp_path):
     pipeline.stdout.readline()
     pipeline.stdout.close()  # the reader leaves after one line
     pipeline.wait(timeout=120)
-    assert b"Traceback" not in pipeline.stderr.read()
+    with pipeline.stderr:
+        assert b"Traceback" not in pipeline.stderr.read()

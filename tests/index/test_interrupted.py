@@ -20,7 +20,7 @@ def test_killed_build_leaves_old_index_answering(settings, embedder):
     process = newsdesk(settings, "index")
     assert wait_for_build(settings, process), process.communicate()
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    process.communicate()  # reads its pipes to the end and closes them
     archive = OpenedSnapshot.open(settings, embedder)
     assert archive.stats().articles == 5
     assert archive.ask(question) == before

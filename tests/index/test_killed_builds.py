@@ -98,6 +98,7 @@ def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple
         return "finished first", None
     time.sleep(delay)
     if process.poll() is not None:
+        process.communicate()
         return "finished first", None
     process.kill()
     process.communicate()
