@@ -15,7 +15,7 @@ and prints the trade-off of the "no answer" bar (false refusals against unanswer
 cost of the bar for later answers, and the operating point it chooses, with the written seed
 questions (``tests/index/seed_questions.py``) checked at it.
 
-    python bench/calibrate.py [--model NAME] [--sample N] [--seeds-only]
+    python bench/calibrate.py [--model NAME] [--sample N] [--seeds-only] [--explore]
 
 It prints the values to ship as a ``CALIBRATIONS`` entry; nothing is changed by it.
 """
@@ -91,7 +91,7 @@ def examine_all(archive: OpenedSnapshot, questions: list[squad.Question], answer
 
 def extras(archive: OpenedSnapshot, found) -> dict[str, float]:
     """Question-level signals explored beside the shipped ones (not used by the product)."""
-    terms = [t for family in found.question.topic_terms.values() for t in family]
+    terms = found.question.every_topic_term
     df = archive.answerer.frequencies(terms, found.candidates.frequencies)  # read once, by the search
     weights = archive.answerer.term_weights(found.candidates)
     total = sum(weights.values()) or 1.0
@@ -103,7 +103,23 @@ def extras(archive: OpenedSnapshot, found) -> dict[str, float]:
         mass = sum(weights.get(t, 0.0) for t in family_terms) or 1.0
         out[f"absent_{family}"] = sum(weights.get(t, 0.0) for t in family_terms if not df.get(t)) / mass
     out["scores"] = [item.score for item in found.shortlist]
+    out.update(_coherence(archive, found))
     return out
+
+
+def _coherence(archive: OpenedSnapshot, found) -> dict[str, float]:
+    """How alike the shortlisted passages are (mean-sentence centroids), and how many candidates
+    come close to the best cosine: an archive that covers a subject holds several related passages."""
+    ids = [item.passage.id for item in found.shortlist]
+    matrices = archive.answerer.store.sentence_vectors(ids, archive.answerer.vectors.dimension)
+    centroids = [matrices[i].mean(axis=0) for i in ids if i in matrices]
+    centroids = [c / (np.linalg.norm(c) or 1.0) for c in centroids]
+    others = [float(centroids[0] @ c) for c in centroids[1:]] if centroids else []
+    cosines = sorted(found.candidates.cosines.values(), reverse=True)
+    best = cosines[0] if cosines else 0.0
+    return {"coherence": float(np.mean(others)) if others else 0.0, "coherence_max": max(others, default=0.0),
+            "near2": float(sum(c >= best - 0.02 for c in cosines)), "near5": float(sum(c >= best - 0.05 for c in cosines)),
+            "articles": [item.passage.article_id for item in found.shortlist]}
 
 
 def seed_rows(embedder: Embedder) -> list[dict]:
@@ -247,6 +263,45 @@ def following_table(rows: list[dict], related: Confidence, bar: float) -> float:
     return chosen
 
 
+EXPLORED = {  # question-level signals tried beside the shipped three (none earns its keep: docs/benchmarks.md)
+    "coherence of the shortlist": lambda r: r["extras"]["coherence"],
+    "candidates within 0.05 of the best cosine": lambda r: math.log1p(r["extras"]["near5"]),
+    "best cosine over the shortlist's mean": lambda r: r["passages"][0]["signals"][0] - np.mean([p["signals"][0] for p in r["passages"][1:]] or [0]),
+    "terms absent from the archive": lambda r: r["extras"]["absent"],
+    "oracle: shortlist share of the top passage's topic": lambda r: _topic_share(r["extras"]["articles"]),
+}
+
+
+def _topic_share(articles: list[str]) -> float:
+    topics = [squad.topic_number(a) for a in articles]
+    return sum(t == topics[0] for t in topics[1:]) / max(1, len(topics) - 1)
+
+
+def explore(rows: list[dict]) -> None:
+    """Each explored signal added to the shipped three: AUC and the unanswerable share refused at 5%
+    and at 1.5% false refusals, fitted on one half of the questions and counted on the other."""
+    print("\nexplored signals (two-fold: fitted on half the questions, counted on the other half)")
+    for language in ("it", "en"):
+        mine = [r for r in rows if r["language"] == language and r["passages"]]
+        y = np.array([r["answerable"] for r in mine], dtype=float)
+        for name, signal in {"shipped signals only": None, **EXPLORED}.items():
+            x = np.array([r["passages"][0]["signals"] + ([signal(r)] if signal else []) for r in mine], dtype=float)
+            p = _two_fold(x, y)
+            at = {share: max((float(np.mean(p[y == 0] < bar)) for bar in np.linspace(0, 1, 1001)
+                              if np.mean(p[y == 1] < bar) <= share), default=0.0) for share in (0.05, 0.015)}
+            print(f"    {language} {name:<52} AUC {auc(p[y == 1], p[y == 0]):.3f}  refused at 5% / 1.5% false "
+                  f"refusals {at[0.05]:.3f} / {at[0.015]:.3f}")
+
+
+def _two_fold(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-9)
+    p, half = np.zeros(len(y)), np.arange(len(y)) % 2
+    for part in (0, 1):
+        w = fit_logistic(x[half != part], y[half != part])
+        p[half == part] = 1 / (1 + np.exp(-(x[half == part] @ w[:-1] + w[-1])))
+    return p
+
+
 def seed_check(embedder: Embedder, calibrations: dict[str, Calibration] | None = None) -> int:
     """The written seed questions: answered from the right article, or refused. Returns the misses."""
     archive = OpenedSnapshot.open(corpora.seed_archive(embedder), embedder)
@@ -277,6 +332,7 @@ def main() -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--sample", type=int, default=3000, help="questions per language (default 3000)")
     parser.add_argument("--seeds-only", action="store_true", help="only the written seed questions, shipped calibration")
+    parser.add_argument("--explore", action="store_true", help="also the question-level signals tried beside the shipped ones")
     args = parser.parse_args()
     embedder = Embedder(args.model, models_dir=corpora.MODELS_DIR)
     if args.seeds_only:
@@ -291,6 +347,8 @@ def main() -> None:
         cache.write_text(json.dumps(rows))
         print(f"examined {len(rows)} questions in {time.perf_counter() - started:.0f} s")
     print(f"model {embedder.identity}; archive without topics t % {EVERY} == {FIT_OFFSET}")
+    if args.explore:
+        explore(rows)
     seeds = seed_rows(embedder)
     fitted = {language: fit_language(rows, seeds, language) for language in ("it", "en")}
     seed_check(embedder, fitted)
