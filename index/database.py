@@ -157,6 +157,7 @@ class Database:
         """A new connection to the file, or the first one when the file it opened is no longer there."""
         with self._first_lock:
             if self._first is not None and _file_identity(self.path) != self._file:
+                self._local.shared = True  # read as it is: see ``reading``
                 return self._first  # shared between threads: SQLite serializes them
             if not self.path.exists():
                 raise IndexCorruptError(f"the database {self.path.name} is missing")
@@ -180,6 +181,7 @@ class Database:
         if db is not None:
             db.conn.close()
             self._local.db = None
+            self._local.shared = False
             if db is self._first:
                 self._first = None
 
@@ -207,7 +209,7 @@ class Database:
         deleted file changes no more."""
         with self.translated():
             conn = self.db.conn
-            if conn.in_transaction:
+            if conn.in_transaction or getattr(self._local, "shared", False):  # two threads must not both BEGIN on it
                 yield
                 return
             conn.execute("BEGIN")
