@@ -41,7 +41,6 @@ import squad  # noqa: E402
 
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import fold  # noqa: E402
 from index.opened import OpenedSnapshot  # noqa: E402
 from index.quotes import Calibration, Confidence  # noqa: E402
 from tests.index.seed_questions import ANSWERABLE, UNANSWERABLE  # noqa: E402
@@ -63,11 +62,6 @@ def sample(questions: list[squad.Question], count: int | None, seed: int = SEED)
     return random.Random(seed).sample(questions, count)
 
 
-def holds_answer(text: str, answers: tuple[str, ...]) -> bool:
-    held = " ".join(fold(text).split())
-    return any(" ".join(fold(a).split()) in held for a in answers if a.strip())
-
-
 def examine_all(archive: OpenedSnapshot, questions: list[squad.Question], answerable) -> list[dict]:
     """Per question: its search language, whether it is answerable, each shortlisted passage's signals."""
     rows = []
@@ -81,7 +75,7 @@ def examine_all(archive: OpenedSnapshot, questions: list[squad.Question], answer
                 {
                     "signals": [item.signals.cosine, item.signals.coverage, item.signals.fused],
                     "gold": item.passage.article_id == question.paragraph,
-                    "answers": item.passage.article_id == question.paragraph and holds_answer(item.passage.text, question.answers),
+                    "answers": item.passage.article_id == question.paragraph and squad.holds_answer(item.passage.text, question.answers),
                 }
                 for item in found.shortlist
             ],

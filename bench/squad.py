@@ -94,3 +94,11 @@ def paragraph_topics(name: str = "squad.jsonl") -> dict[str, int]:
             topics[f"{name}#p{number:04d}"] = topic
             number += 1
     return topics
+
+
+def holds_answer(text: str, answers: tuple[str, ...]) -> bool:
+    """Whether ``text`` holds one of the gold answers (accents, case and spacing aside)."""
+    from index.languages import fold
+
+    held = " ".join(fold(text).split())
+    return any(" ".join(fold(a).split()) in held for a in answers if a.strip())
