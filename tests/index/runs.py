@@ -22,12 +22,12 @@ QUESTIONS = (
 )
 
 
-def newsdesk(settings, *args: str, preexec_fn=None, env: dict | None = None) -> subprocess.Popen:
-    """Start `newsdesk ARGS` on ``settings``' data folder."""
+def newsdesk(settings, *args: str, preexec_fn=None, env: dict | None = None, fake: bool = False) -> subprocess.Popen:
+    """Start `newsdesk ARGS` on ``settings``' data folder (with the fake embedder when ``fake``)."""
     environ = {**os.environ, "NEWSDESK_DATA_DIR": str(settings.data_dir), **(env or {})}
     environ.pop("NEWSDESK_INDEX_DIR", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", *args], env=environ, cwd=ROOT, preexec_fn=preexec_fn,
+        [sys.executable, "-m", "tests.fakes.newsdesk" if fake else "bot.cli", *args], env=environ, cwd=ROOT, preexec_fn=preexec_fn,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

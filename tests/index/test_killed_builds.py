@@ -1,13 +1,14 @@
 """`newsdesk index` killed with SIGKILL, again and again: the index always loads and answers,
 as before the update or as after it (never a mix), and the next run completes.
 
-Three ways to kill: at random moments of real `newsdesk index` runs over a growing archive
-(updates in place; seeded delays spread over the whole build, measured from the moment it
-holds the build lock); at every step of an update in place (a process that kills itself just
+Three ways to kill: at random moments of `newsdesk index` runs over a growing archive (updates
+in place; seeded delays, half spread over the whole build and half over its last fifth, measured
+from the moment it holds the build lock; the command runs with the fake embedder, so the kills land in its writes rather than in
+loading and running the model); at every step of an update in place (a process that kills itself just
 before its Nth write step: removing, inserting, writing and syncing the new segment, recording
 it, the manifest, the merge after the commit); and at every file-system step of publishing a
 whole rebuild (just before its Nth fsync, rename, replace, unlink or rmtree). No model is
-involved in the last two, so those indexes are built with the fake embedder.
+involved in any of them: the indexes are built with the fake embedder.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ ARTICLES_PER_ROUND = 4  # a growing archive: every run has work to do
 MAX_ROUNDS = 32  # runs that finish before their kill are redrawn, within this bound
 
 
-def test_killed_at_random_moments(built, embedder):
-    settings = built
+def test_killed_at_random_moments(fake_built, fake_embedder):
+    settings, embedder = fake_built, fake_embedder
     window = _calibrate(settings)
     rng = random.Random(SEED)
-    delays = spread(rng, RANDOM_KILLS, window)
+    # Half the kills anywhere in the run, half in its last fifth, where it writes (the start is
+    # spent reading the articles and identifying their language).
+    delays = spread(rng, RANDOM_KILLS // 2, window) + [0.8 * window + d for d in spread(rng, RANDOM_KILLS - RANDOM_KILLS // 2, 0.2 * window)]
     landed: Counter[str] = Counter()
     rounds, lost = 0, []
     while sum(landed.values()) - landed["finished first"] < RANDOM_KILLS and rounds < MAX_ROUNDS:
@@ -78,7 +81,7 @@ def spread(rng: random.Random, count: int, window: float) -> list[float]:
 def _calibrate(settings: Settings) -> float:
     """Seconds from the workspace's appearance to the end of one uninterrupted run."""
     add_articles(settings, ARTICLES_PER_ROUND, prefix="r00-")
-    process = newsdesk(settings, "index")
+    process = newsdesk(settings, "index", fake=True)
     assert wait_for_build(settings, process), process.communicate()
     appeared = time.monotonic()
     out, err = process.communicate(timeout=300)
@@ -92,7 +95,7 @@ def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple
     add_articles(settings, ARTICLES_PER_ROUND, prefix=f"r{number:02d}-")
     live, committed = snapshot.current(settings.index_dir).name, generation(settings)
     before = answers(settings, embedder)
-    process = newsdesk(settings, "index")
+    process = newsdesk(settings, "index", fake=True)
     if not wait_for_build(settings, process):
         process.communicate()
         return "finished first", None
@@ -121,7 +124,7 @@ def phase_of(settings: Settings, live_before: str, generation_before: int) -> st
         return "before the commit: writing the segment"
     if _unrecorded_segments(settings):
         return "before the commit: segment written"
-    return "before the commit: loading the model or embedding"
+    return "before the commit: reading or embedding"
 
 
 def _segment_files(settings: Settings) -> tuple[set[str], set[str]]:

@@ -13,6 +13,9 @@ The failures are real, made with the operating system rather than mocks:
 - the store's own error, with SQLite's limits on one connection: a page count it may not pass
   (SQLITE_FULL) and reads only (SQLITE_READONLY), each said in words as the full disk and the
   read-only folder are.
+
+The builds are the real command with the fake embedder (``tests/fakes/newsdesk.py``): what a
+failed write leaves does not depend on the model.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ cp -a "$MNT/." "$RESULT/"
 """
 BUILD = """
 import sys, traceback
+import tests.fakes.newsdesk  # the fake embedder
 from pathlib import Path
 from index import Archive, Settings
 from index.errors import BuildError
@@ -124,9 +128,10 @@ def _newest_segment(settings: Settings) -> int:
 
 
 @pytest.fixture(scope="module")
-def sizes(seed_data, tmp_path_factory, embedder) -> Sizes:
+def sizes(indexed_seeds, tmp_path_factory, fake_embedder) -> Sizes:
+    embedder = fake_embedder
     data = tmp_path_factory.mktemp("measure") / "data"
-    shutil.copytree(seed_data, data)
+    shutil.copytree(indexed_seeds(embedder), data)
     settings = Settings.for_data_dir(data)
     before = _index_bytes(settings)
     add_articles(settings, NEW_ARTICLES)
@@ -141,8 +146,8 @@ def sizes(seed_data, tmp_path_factory, embedder) -> Sizes:
 
 @pytest.mark.skipif(not MOUNTS, reason="mounting a tmpfs needs root with CAP_SYS_ADMIN")
 @pytest.mark.parametrize("point", POINTS)
-def test_full_disk(built, embedder, sizes, tmp_path, point):
-    settings = built
+def test_full_disk(fake_built, fake_embedder, sizes, tmp_path, point):
+    settings, embedder = fake_built, fake_embedder
     kind, frame, free = POINTS[point]
     before = answers(settings, embedder)
     add_articles(settings, NEW_ARTICLES)
@@ -180,14 +185,14 @@ LIMITS = {  # an update in place, with every file limited to this many bytes; wh
 
 
 @pytest.mark.parametrize("point", LIMITS)
-def test_file_size_limit(built, embedder, sizes, point):
-    settings = built
+def test_file_size_limit(fake_built, fake_embedder, sizes, point):
+    settings, embedder = fake_built, fake_embedder
     before = answers(settings, embedder)
     add_articles(settings, NEW_ARTICLES)
     limit, reason = LIMITS[point][0](sizes), LIMITS[point][1]
     assert point != "writing the transaction" or sizes.transaction > sizes.segment, sizes
     with figures.trial("writes failing: file-size limit (RLIMIT_FSIZE)", point):
-        result = run_newsdesk(settings, "index", preexec_fn=file_size_limit(limit))
+        result = run_newsdesk(settings, "index", preexec_fn=file_size_limit(limit), fake=True)
         assert_failed_cleanly(result, reason, settings.index_dir)
         assert_old_index_whole_and_next_run_completes(settings, embedder, before)
 
@@ -214,12 +219,12 @@ def test_vector_file_write_failure_is_an_os_error(tmp_path):
 
 # --- a read-only folder --------------------------------------------------------------------
 
-READ_ONLY = 'mount --bind "$INDEX" "$INDEX" && mount -o remount,bind,ro "$INDEX" && exec "$PYTHON" -m bot.cli index'
+READ_ONLY = 'mount --bind "$INDEX" "$INDEX" && mount -o remount,bind,ro "$INDEX" && exec "$PYTHON" -m tests.fakes.newsdesk index'
 
 
 @pytest.mark.skipif(IS_ROOT and not MOUNTS, reason="root needs a read-only mount (CAP_SYS_ADMIN): chmod does not stop root")
-def test_read_only_folder(built, embedder):
-    settings = built
+def test_read_only_folder(fake_built, fake_embedder):
+    settings, embedder = fake_built, fake_embedder
     before = answers(settings, embedder)
     add_articles(settings, NEW_ARTICLES)
     with figures.trial("writes failing: read-only folder", "read-only bind mount" if IS_ROOT else "chmod 0555"):
@@ -230,7 +235,7 @@ def test_read_only_folder(built, embedder):
         else:
             settings.index_dir.chmod(0o555)
             try:
-                result = run_newsdesk(settings, "index")
+                result = run_newsdesk(settings, "index", fake=True)
             finally:
                 settings.index_dir.chmod(0o755)
             reason = "permission denied"
