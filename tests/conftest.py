@@ -121,6 +121,21 @@ def seed_archive(seed_data, embedder):
     return OpenedSnapshot.open(Settings.for_data_dir(seed_data), embedder)
 
 
+def pytest_sessionfinish(session):
+    """A pytest-xdist worker hands its reliability figures to the controller, which prints them."""
+    from tests import figures
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["figures"] = figures.exported()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests import figures
+
+    figures.merge(getattr(node, "workeroutput", {}).get("figures", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """The reliability figures (faults caused and survived, bad inputs tried), when tests recorded any."""
     from tests import figures

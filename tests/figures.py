@@ -56,3 +56,16 @@ def table() -> list[str]:
     for kind, figure in FIGURES.items():
         lines.append(f"{kind:<{width}}  {figure.tried:>6}  {figure.survived:>8}  {figure.notes}")
     return lines
+
+
+def exported() -> dict[str, list]:
+    """The figures as plain data (a pytest-xdist worker sends them to the controller)."""
+    return {kind: [f.tried, f.survived, f.notes] for kind, f in FIGURES.items()}
+
+
+def merge(figures: dict[str, list]) -> None:
+    """Add a worker's ``exported`` figures to this process's."""
+    for kind, (tried, survived, notes) in figures.items():
+        for note in filter(None, notes.split("; ")):
+            record(kind, 0, 0, note)
+        record(kind, tried, survived)
