@@ -10,8 +10,9 @@ demo: $(VENV)/.installed model
 	$(BIN)/newsdesk index
 	$(BIN)/newsdesk ask "$(QUESTION)"
 
+# Three workers on two cores: many tests wait on subprocesses, timers and the fake Bot API.
 test: $(VENV)/.installed-dev model
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist worksteal
 
 bot: $(VENV)/.installed
 	@set -a; if [ -f .env ]; then . ./.env; fi; set +a; $(BIN)/newsdesk bot
