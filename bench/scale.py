@@ -175,7 +175,7 @@ def memory(field: str) -> int:
 def serve(root: Path, count: int, budgets: tuple[int, ...] = BUDGETS) -> dict:
     """Open the archive with the real model, ask every question; the figures (run in a fresh process).
 
-    The keyword side is measured three ways on the same questions in this process: bounded as
+    The keyword side is measured several ways on the same questions in this process: bounded as
     ``ask`` runs it (the shipped budget), with every term searched, and with each of ``budgets``
     postings; each with its ``ask`` times and how often the five answers hold the gold paragraph
     and a gold answer's text."""

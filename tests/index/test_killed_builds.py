@@ -50,7 +50,8 @@ def test_killed_at_random_moments(fake_built, fake_embedder):
     rng = random.Random(SEED)
     # Half the kills anywhere in the run, half in its last fifth, where it writes (the start is
     # spent reading the articles and identifying their language).
-    delays = spread(rng, RANDOM_KILLS // 2, window) + [0.8 * window + d for d in spread(rng, RANDOM_KILLS - RANDOM_KILLS // 2, 0.2 * window)]
+    late = spread(rng, RANDOM_KILLS - RANDOM_KILLS // 2, 0.2 * window)
+    delays = spread(rng, RANDOM_KILLS // 2, window) + [0.8 * window + delay for delay in late]
     landed: Counter[str] = Counter()
     rounds, lost = 0, []
     while sum(landed.values()) - landed["finished first"] < RANDOM_KILLS and rounds < MAX_ROUNDS:
