@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from index import database, snapshot
+from index import archive, database, snapshot
 from index.build import build_index
 from index.config import Settings
 from index.errors import DatabaseDamagedError, DatabaseReadError, IndexCorruptError
@@ -101,6 +101,15 @@ DAMAGES = [
     ("CURRENT not text", point_current_at(b"\xff\xfe\x00snap"), "CURRENT is damaged"),
 ]
 IDS = [name for name, _, _ in DAMAGES]
+
+
+@pytest.fixture(scope="module")
+def embedder(fake_embedder):
+    """The fake embedder, for this module's builds and for the in-process `newsdesk` runs: the
+    damage is done to the files, and what the model makes of the text does not matter to it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(archive, "Embedder", lambda model, models_dir=None: fake_embedder)
+        yield fake_embedder
 
 
 @pytest.fixture(scope="module")
