@@ -5,7 +5,8 @@ through (faults caused and survived, bad inputs tried and handled), both counted
 from what it observed, before it asserts they match: a failing run still reports
 its true figure. A test of one fault or one input runs its checks inside
 ``trial(kind)``, which records that try as survived only if every check passed.
-``tests/conftest.py`` prints the table, and ``bench/reliability.py`` runs exactly
+``tests/conftest.py`` prints the table (under pytest-xdist, after merging what each worker
+counted: ``exported`` and ``merge``), and ``bench/reliability.py`` runs exactly
 the tests that feed it.
 """
 
