@@ -51,6 +51,13 @@ def unreadable(path: Path) -> Iterator[Path]:
         path.chmod(mode)
 
 
+@pytest.fixture(scope="module")
+def embedder(fake_embedder):
+    """The fake embedder, for this module's builds and the `newsdesk` runs (``tests/fakes/newsdesk.py``):
+    what is refused is a file the process may not read, whatever the model."""
+    return fake_embedder
+
+
 @pytest.fixture
 def foldered(settings: Settings, embedder) -> Settings:
     """The seed articles indexed, two of them inside the subfolder ``esteri``."""
@@ -84,7 +91,7 @@ def test_newsdesk_index_stops_at_what_it_cannot_read(foldered, embedder, target)
     live, before = snapshot.current(settings.index_dir), answers(settings, embedder)
     path = next(settings.articles_dir.glob(target)) if "*" in target else (settings.articles_dir / target).resolve()
     with unreadable(path):
-        result = run_newsdesk(settings, "index", preexec_fn=without_permission_bypass)
+        result = run_newsdesk(settings, "index", preexec_fn=without_permission_bypass, fake=True)
     assert_refused(result, path)
     assert_index_kept(settings, embedder, live, before)
     report = build_index(settings, embedder)  # readable again: nothing was lost
@@ -93,6 +100,7 @@ def test_newsdesk_index_stops_at_what_it_cannot_read(foldered, embedder, target)
 
 LIBRARY_REINDEX = """
 import sys
+import tests.fakes.newsdesk  # the fake embedder
 from index.config import load_settings
 from index.errors import NewsdeskError
 from index.archive import Archive
