@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import sys
 import time
 from collections import defaultdict
@@ -31,7 +30,6 @@ import squad  # noqa: E402
 from index import ranking  # noqa: E402
 from index.config import DEFAULT_MODEL  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
-from index.languages import fold  # noqa: E402
 from index.opened import OpenedSnapshot  # noqa: E402
 
 TODAY = dt.date(2026, 11, 21)
@@ -51,10 +49,6 @@ def rrf(keyword: dict[int, float], vector: dict[int, float]) -> dict[int, float]
         for position, pid in enumerate(ranking.rank(scores), start=1):
             fused[pid] += 1 / (RRF_K + position)
     return fused
-
-
-def normalized(text: str) -> str:
-    return re.sub(r"\s+", " ", fold(text)).strip()
 
 
 class Evaluation:
@@ -87,8 +81,7 @@ class Evaluation:
 
     def _quote_holds_answer(self, candidates, pid: int, score: float, question: squad.Question) -> bool:
         quote, _ = self.answerer.assess_passage(candidates, pid, score)
-        held = normalized(quote)
-        return any(normalized(answer) in held for answer in question.answers if answer.strip())
+        return squad.holds_answer(quote, question.answers)
 
 
 def metrics(ranks: list[int]) -> dict[str, float]:

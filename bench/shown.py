@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import corpora  # noqa: E402
 import squad  # noqa: E402
-from calibrate import holds_answer, sample  # noqa: E402
+from calibrate import sample  # noqa: E402
 
 from index.answering import calibration_of  # noqa: E402
 from index.config import DEFAULT_MODEL, Settings  # noqa: E402
@@ -159,7 +159,7 @@ def report_shown(language: str, chosen: list[squad.Question], records: list[dict
     r1, r5 = recall(shown, golds, 1), recall(shown, golds, 5)
     counts = [len(r.get("answers", [])) for r in records]
     answers = [a for r in records for a in r.get("answers", [])]
-    first_quote = [bool(r.get("answers")) and holds_answer(r["answers"][0]["quote"], q.answers) for q, r in zip(chosen, records)]
+    first_quote = [bool(r.get("answers")) and squad.holds_answer(r["answers"][0]["quote"], q.answers) for q, r in zip(chosen, records)]
     first_right = [bool(s) and s[0] == g for s, g in zip(shown, golds)]
     uncertain_first = [r["answers"][0]["uncertain"] for r in records if r.get("answers")]
     right_uncertain = [r["answers"][0]["uncertain"] for r, ok in zip(records, first_right) if ok]

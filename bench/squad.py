@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.languages import fold
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "bench"
 ITALIAN_FILE = SHARED / "SQuAD_it-test.json.gz"
 ENGLISH_FILE = SHARED / "SQuAD-v1.1-dev.json.gz"
@@ -98,7 +100,5 @@ def paragraph_topics(name: str = "squad.jsonl") -> dict[str, int]:
 
 def holds_answer(text: str, answers: tuple[str, ...]) -> bool:
     """Whether ``text`` holds one of the gold answers (accents, case and spacing aside)."""
-    from index.languages import fold
-
     held = " ".join(fold(text).split())
     return any(" ".join(fold(a).split()) in held for a in answers if a.strip())
