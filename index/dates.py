@@ -59,7 +59,9 @@ def _fold_char(c: str) -> str:
 _APOS = str.maketrans("’‘`´ʼ", "'''''")
 
 
-def fold(text: str) -> str:
+def fold_in_place(text: str) -> str:
+    """Lower-case ``text`` and strip its accents one character for one, so that a match's offsets
+    in the folded text are its offsets in ``text`` (``languages.fold`` may change the length)."""
     text = text.translate(_APOS)
     return text.lower() if text.isascii() else "".join(map(_fold_char, text))
 
@@ -152,7 +154,7 @@ _DAY_FIRST = re.compile(rf"(?:(?:{alternation(_WEEKDAYS.split())})\b\.?,?\s+)?(?
 def opens_with_day(line: str) -> bool:
     """True when ``line`` opens with a day of a month ("12 March – Milan", "June 24 -- Bristow, VA",
     "Sat, Aug. 2", "3 dicembre"): an item of a list of dates, such as a tour's."""
-    return bool(_DAY_FIRST.match(fold(line.lstrip())))
+    return bool(_DAY_FIRST.match(fold_in_place(line.lstrip())))
 
 
 def find_article_date(lines: list[str]) -> str | None:
@@ -164,7 +166,7 @@ def find_article_date(lines: list[str]) -> str | None:
             return header
     long_lines = 0
     for line in top:
-        folded = fold(line[:_SHORT])  # of a paragraph, only its opening words can be a dateline
+        folded = fold_in_place(line[:_SHORT])  # of a paragraph, only its opening words can be a dateline
         hits = date_hits(folded, None, _ARTICLE_RX)
         if len(line) <= _SHORT:
             if hits and _DATELINE.fullmatch(folded, 0, hits[0][1]):
@@ -201,7 +203,7 @@ def normalize_date(value: str) -> str | None:
     if m := _NUMERIC.fullmatch(text):
         day, month, year = int(m[1]), int(m[3]), int(m[4])
         return _ymd(year, month, day) or _ymd(year, day, month)  # day-first, else US month-first
-    hits = date_hits(fold(text), None, _ARTICLE_RX)
+    hits = date_hits(fold_in_place(text), None, _ARTICLE_RX)
     if hits:
         return period_value(hits[0][3], hits[0][5])
     return _dateparser(text) if re.search(r"\d", text) else None

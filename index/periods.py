@@ -27,7 +27,7 @@ from index.dates import (
     absolute_span,
     alternation,
     compile_table,
-    fold,
+    fold_in_place,
     date_hits,
     month_end,
     month_span,
@@ -133,7 +133,7 @@ def _range(folded: str, a: Hit, b: Hit) -> tuple[int, dt.date, dt.date] | None:
 
 def parse_period(question: str, today: dt.date) -> Period | None:
     """The period a question names (English or Italian), with the words that name it, or None."""
-    folded = fold(question)
+    folded = fold_in_place(question)
     hits = date_hits(folded, today, _QUESTION_RX)
     for a, b in zip(hits, hits[1:]):
         found = _range(folded, a, b)
