@@ -111,8 +111,7 @@ def _coherence(archive: OpenedSnapshot, found) -> dict[str, float]:
     others = [float(centroids[0] @ c) for c in centroids[1:]] if centroids else []
     cosines = sorted(found.candidates.cosines.values(), reverse=True)
     best = cosines[0] if cosines else 0.0
-    return {"coherence": float(np.mean(others)) if others else 0.0, "coherence_max": max(others, default=0.0),
-            "near2": float(sum(c >= best - 0.02 for c in cosines)), "near5": float(sum(c >= best - 0.05 for c in cosines)),
+    return {"coherence": float(np.mean(others)) if others else 0.0, "near5": float(sum(c >= best - 0.05 for c in cosines)),
             "articles": [item.passage.article_id for item in found.shortlist]}
 
 

@@ -46,6 +46,7 @@ from index.build import build_index
 from index.config import DEFAULT_MODEL, Settings  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
 from index.opened import OpenedSnapshot  # noqa: E402
+from index.passages import passage_budget  # noqa: E402
 
 DEFAULT_SIZES = (100_000, 300_000, 1_000_000)
 STEP_LIMIT = 400_000  # a new archive larger than this is built in two steps (see ``step_targets``)
@@ -316,10 +317,9 @@ def measure_updates(settings: Settings, topics: Topics, embedder: RecombiningEmb
     """Add 10 articles, add 1,000, remove the 10, remove the 1,000 (the archive is as before)."""
     stream = ArticleStream(topics, seed=UPDATE_SEED)
     folder = settings.articles_dir
-    # Loaded before the clock starts: a build reads the model's tokenizer to split passages, and
-    # the first build of a process would otherwise count loading the model as its own time.
-    embedder.count_tokens(["warm up"])
-    assert embedder.special_tokens >= 0 and embedder.model is not None
+    # The model's tokenizer is loaded before the clock starts, by the call a build makes to size
+    # its passages: the first build of a process would otherwise count loading it as its own time.
+    passage_budget(embedder, "warm up")
 
     def add(file_name: str, count: int):
         def change() -> int:
