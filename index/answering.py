@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from index import keywords, periods, questions, quotes, ranking
+from index import keyword_search, keywords, periods, questions, quotes, ranking
 from index.config import MINILM_MODEL
 from index.embedder import E5_IDENTITY, Embedder
+from index.keyword_search import KeywordHits
 from index.languages import ENGLISH, ITALIAN, UNDETERMINED
 from index.questions import Question
 from index.records import Answer, Response, StoredPassage
@@ -40,9 +41,9 @@ class RetrievalSettings:
     # many passages are taken from it instead of ``candidates``, and re-scored exactly from the
     # store (measured in bench/compression.py).
     rescored_passages: int = 300
-    # The keyword search reads at most about this many postings (``keywords.bounded``): a
-    # question's rarest terms, so that its cost stops growing with the archive (``None``: all).
-    keyword_postings: int | None = 200_000
+    # FTS5 reads at most about this many postings, the question's rarest terms; the others are
+    # scored over the candidates of both searches (``keyword_search``; ``None``: FTS5 reads all).
+    keyword_postings: int | None = 20_000
     weights: ranking.FusionWeights = field(default_factory=ranking.FusionWeights)
     # An English-only model takes Italian stopwords for noise: it reads an Italian question without
     # them (MiniLM's vector recall@5 of Italian questions: 0.53 → 0.57). A multilingual one reads the
@@ -63,7 +64,7 @@ class Candidates:
     """What the two searches found for one question, and their fusion (no dates yet)."""
 
     question: Question
-    keyword: dict[int, float]  # passage id -> bm25, the keyword search's list
+    keyword: dict[int, float]  # passage id -> bm25, the keyword search's list (``keyword_search.complete``)
     vector: dict[int, float]  # passage id -> cosine of its best sentence, the vector search's list
     cosines: dict[int, float]  # the same cosine for every candidate of either list
     fused: dict[int, float]
@@ -119,28 +120,24 @@ class Answerer:
         vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, wanted)
         # The keyword search reads in its own thread, outside this question's read transaction: a
         # passage an update added since is not in the catalog yet, and waits for the next question.
-        hits, frequencies = keyword_job.result()
-        keyword = {pid: score for pid, score in hits if pid in self.article_of}
+        found = keyword_job.result()
+        keyword = {pid: score for pid, score in found.scores.items() if pid in self.article_of}
         if approximate:
             vector, cosines = self._rescored(vector, keyword, query)
         else:
             cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
+        keyword = keyword_search.complete(self.store, found, keyword, vector)  # the terms FTS5 was not given
         fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(question.language))
-        return Candidates(question, keyword, vector, cosines, fused, query, frequencies)
+        return Candidates(question, keyword, vector, cosines, fused, query, found.frequencies)
 
-    def keyword_search(self, question: Question) -> tuple[list[tuple[int, float]], dict[str, int]]:
-        """(the keyword search's (passage id, bm25) best first, the document frequency of every
-        term of the question): the question's rarest terms within the postings budget."""
-        frequencies = self.frequencies(question.every_term)
-        searched = keywords.bounded(question.terms, frequencies, self.settings.keyword_postings)
-        return self.store.keyword_search(keywords.match_expression(searched), self.settings.candidates), frequencies
+    def keyword_search(self, question: Question) -> KeywordHits:
+        """FTS5's hits for the question's rarest terms within the postings budget, the document
+        frequency of every term of the question, and the terms left for ``keyword_search.complete``."""
+        return keyword_search.search(self.store, question, self.settings.keyword_postings, self.settings.candidates)
 
     def frequencies(self, terms, known: dict[str, int] | None = None) -> dict[str, int]:
         """In how many passages each term occurs (0: none), read from the store unless ``known``."""
-        known = known or {}
-        wanted = list(dict.fromkeys(t for t in terms if t not in known))
-        found = self.store.document_frequencies(wanted)
-        return {**known, **{term: found.get(term, 0) for term in wanted}}
+        return keyword_search.frequencies_of(self.store, terms, known)
 
     def _cosines(self, passage_ids: list[int], query: np.ndarray) -> dict[int, float]:
         """The cosine of each passage's best sentence to the question."""

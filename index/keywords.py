@@ -23,7 +23,9 @@ recall@5 from 0.34 to 0.63 and Italian from 0.87 to 0.91.
 from __future__ import annotations
 
 import functools
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -47,6 +49,7 @@ STEMMERS = {  # language code -> PyStemmer's algorithm
     "ga": "irish", "id": "indonesian", "hy": "armenian", "ar": "arabic", "fa": "persian", "hi": "hindi",
     "ne": "nepali", "ta": "tamil", "yi": "yiddish", "eo": "esperanto",
 }
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25() parameters
 DEFAULT_STEMMER = "italian"  # the archive's own language, for undetermined text and languages without one
 _RAW_WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -169,6 +172,32 @@ def _within_budget(terms: dict[str, list[str]], frequencies: Mapping[str, int], 
         kept.add((family, term))
         spent += frequencies[term]
     return kept
+
+
+def bm25(terms: dict[str, list[str]], columns: tuple[str, ...], frequencies: Mapping[str, int], rows: int, mean_length: float) -> float:
+    """A passage's bm25 for ``terms`` (per family) as FTS5's bm25() computes it from the passage's
+    six keyword columns (every column weight 1), the archive's ``rows`` and mean terms per row.
+
+    FTS5 counts a term's rows within the family's columns; ``frequencies`` (any column) may count a
+    few more where another family holds the same string, which lowers that term's weight a little.
+    """
+    length = sum(len(column.split()) for column in columns)
+    saturation = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
+    score = 0.0
+    for family, family_terms_ in terms.items():
+        first = COLUMNS.index(f"title_{family}")
+        counts = Counter(columns[first].split()) + Counter(columns[first + 1].split())
+        for term in family_terms_:
+            if counts[term]:
+                score += idf(frequencies[term], rows) * counts[term] * (BM25_K1 + 1) / (counts[term] + saturation)
+    return score
+
+
+def idf(frequency: int, rows: int) -> float:
+    """FTS5's inverse document frequency of a term held by ``frequency`` of ``rows`` rows (the two
+    may be read a moment apart, around an update)."""
+    value = math.log((max(rows - frequency, 0) + 0.5) / (frequency + 0.5))
+    return value if value > 0 else 1e-6
 
 
 def match_expression(terms: dict[str, list[str]]) -> str:

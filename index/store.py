@@ -1,8 +1,8 @@
 """The store: an index's articles, passages, their vectors, full-text search and manifest.
 
-``Store`` holds the queries on the tables (described in ``schema``). It is built on
-``database.Database``, which holds its connections and transactions: the two modules are the
-only ones that speak SQL, and what SQLite raises comes out of every method of ``Store`` as the
+``Store`` holds the queries on the tables (described in ``schema``), those of the full-text
+index in ``fulltext``. It is built on ``database.Database``, which holds its connections and
+transactions: the three modules are the only ones that speak SQL, and what SQLite raises comes out of every method of ``Store`` as the
 store's own ``StoreError`` (see ``errors`` and ``database.translating``). An update writes
 inside one ``transaction``, a question reads inside ``reading``.
 """
@@ -15,8 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.database import Database, translating
+from index.database import translating
 from index.errors import IndexCorruptError
+from index.fulltext import FullText
 from index.keywords import COLUMNS, IndexedTerms
 from index.manifest import Manifest
 from index.passages import PARAGRAPH_SEPARATOR
@@ -44,8 +45,8 @@ def passage_of(vector_ids: np.ndarray) -> np.ndarray:
 
 
 @translating
-class Store(Database):
-    """An index's SQLite database: what it holds, read and written."""
+class Store(FullText):
+    """An index's SQLite database: what it holds, read and written (its full-text searches: ``FullText``)."""
 
     @classmethod
     def create(cls, path: Path) -> Store:
@@ -214,13 +215,6 @@ class Store(Database):
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
             yield ids, matrix
 
-    def keyword_search(self, expression: str, limit: int) -> list[tuple[int, float]]:
-        """(passage id, bm25 relevance) for an FTS5 MATCH expression, best first (higher is better)."""
-        if not expression:
-            return []
-        sql = "SELECT rowid, -rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?"
-        return [(r[0], r[1]) for r in self.db.execute(sql, [expression, limit])]
-
     def catalog(self, after: int = 0) -> tuple[dict[int, str], dict[str, str | None]]:
         """(article id of every passage, date of its article), for the passages with ids above
         ``after``: what ranking needs, kept in memory (passage ids only grow)."""
@@ -248,14 +242,6 @@ class Store(Database):
             pid: np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dimension)
             for pid, blobs in found.items()
         }
-
-    def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        """In how many passages each term occurs (any column)."""
-        terms = list(terms)
-        if not terms:
-            return {}
-        marks = ",".join("?" * len(terms))
-        return dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms).fetchall())
 
     def held_articles(self, article_ids: Iterable[str]) -> set[str]:
         """Which of these articles the store holds."""

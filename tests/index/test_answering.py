@@ -179,15 +179,21 @@ def test_estimated_scores_are_rescored_exactly_before_fusion(seed_archive, quest
 def test_the_keyword_search_reads_only_the_rarest_terms_within_its_budget(seed_archive):
     answerer = seed_archive.answerer
     question = answerer.read("Chi ha incontrato Lavrov a Minsk?", TODAY)
-    unbounded, frequencies = answerer.keyword_search(question)
+    unbounded = answerer.keyword_search(question)
     searched = [term for family in question.terms.values() for term in family]
-    assert frequencies == {term: answerer.store.document_frequencies([term]).get(term, 0) for term in searched}
+    assert unbounded.frequencies == {term: answerer.store.document_frequencies([term]).get(term, 0) for term in searched}
+    assert not unbounded.left_out
     tight = Answerer(answerer.store, answerer.vectors, answerer.embedder, dataclasses.replace(answerer.settings, keyword_postings=1))
     try:
-        bounded, _ = tight.keyword_search(question)
+        bounded = tight.keyword_search(question)
         card = tight.ask("What was agreed in Minsk in December 2022?", k=3, today=TODAY)
+        found = tight.search(question)
     finally:
         tight.close()
-    assert 0 < len(bounded) < len(unbounded)  # each family's rarest term alone
-    assert {pid for pid, _ in bounded} <= {pid for pid, _ in unbounded}
+    assert 0 < len(bounded.scores) < len(unbounded.scores) and bounded.left_out  # each family's rarest term alone
+    assert set(bounded.scores) <= set(unbounded.scores)
+    # the other terms are scored over the candidates of both searches: here every passage, which
+    # the vector search returns from so small an archive
+    assert len(found.vector) == len(seed_archive.answerer.article_of)
+    assert set(found.keyword) == set(unbounded.scores)
     assert card.answers[0].article_id in MINSK_DECEMBER_2022  # the vectors and rare terms still find it

@@ -1,0 +1,105 @@
+"""The keyword side in two steps: FTS5 over the rarest terms, then the others over the candidates,
+scored as FTS5's bm25 scores them (on the seed archive, built by the fake embedder: no model)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from index import keyword_search, keywords, questions
+from index.config import Settings
+from index.fulltext import _varints
+from index.opened import OpenedSnapshot
+
+TODAY = dt.date(2026, 11, 21)
+QUESTIONS = [
+    "Chi ha incontrato Lavrov a Minsk?",
+    "Quale accordo è stato firmato a Minsk nel dicembre 2022?",
+    "How big was the loan Putin granted to Belarus?",
+    "What did the ministers of Russia and Belarus sign?",
+]
+
+
+@pytest.fixture(scope="module")
+def store(indexed_seeds, fake_embedder):
+    opened = OpenedSnapshot.open(Settings.for_data_dir(indexed_seeds(fake_embedder)), fake_embedder)
+    yield opened.store
+    opened.close()
+
+
+def family_rows(store, family: str, term: str) -> int:
+    """In how many rows FTS5 finds ``term`` within the family's columns (what its bm25 counts)."""
+    expression = keywords.match_expression({family: [term]})
+    return len(store.keyword_search(expression, 1_000_000))
+
+
+def every_row(store) -> dict[int, tuple[str, ...]]:
+    ids = [pid for (pid,) in store.db.execute("SELECT rowid FROM passages_fts")]
+    return store.keyword_columns(ids)
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_bm25_scores_a_passage_as_fts5_does(store, text):
+    question = questions.read(text, TODAY)
+    frequencies = keyword_search.frequencies_of(store, question.every_term)
+    rows, mean_length = store.keyword_totals()
+    compared = 0
+    for family, family_terms in keywords.bounded(question.terms, frequencies, None).items():
+        terms = {family: family_terms}
+        exact = {term: family_rows(store, family, term) for term in family_terms}
+        hits = store.keyword_search(keywords.match_expression(terms), 20)
+        columns = store.keyword_columns([pid for pid, _ in hits])
+        for pid, score in hits:
+            assert keywords.bm25(terms, columns[pid], exact, rows, mean_length) == pytest.approx(score, rel=1e-9)
+            compared += 1
+    assert compared
+
+
+def test_the_totals_are_the_rows_and_their_mean_length(store):
+    rows = every_row(store)
+    count, mean_length = store.keyword_totals()
+    assert count == len(rows) > 0
+    assert mean_length == pytest.approx(sum(len(" ".join(c).split()) for c in rows.values()) / len(rows))
+
+
+@pytest.mark.parametrize("blob, values", [
+    (bytes([0]), [0]),
+    (bytes([0x7F, 0x81, 0x00]), [127, 128]),
+    (bytes([0x82, 0xAC, 0x05]), [38405]),
+    (bytes([0xFF] * 8 + [0xFF]), [2**64 - 1]),  # nine bytes: the last holds 8 bits
+])
+def test_varints_are_read_as_sqlite_writes_them(blob, values):
+    assert _varints(blob) == values
+
+
+@pytest.mark.parametrize("text", QUESTIONS)
+def test_terms_left_out_of_fts5_are_scored_over_the_candidates(store, text):
+    question = questions.read(text, TODAY)
+    whole = keyword_search.search(store, question, None, 100)
+    tight = keyword_search.search(store, question, 1, 100)
+    assert not whole.left_out and tight.left_out  # with a budget of 1, each family's rarest term alone
+    searched = {pid for pid in tight.scores}
+    assert searched <= set(whole.scores)
+    rows = every_row(store)
+    totals = store.keyword_totals()
+    holding = {pid for pid, columns in rows.items() if keywords.bm25(tight.left_out, columns, tight.frequencies, *totals) > 0}
+    candidates = sorted(rows)[:10]  # passages the vector search might have found
+    completed = keyword_search.complete(store, tight, tight.scores, candidates)
+    assert set(completed) == searched | (set(candidates) & holding)
+    for pid in completed:
+        assert completed[pid] >= tight.scores.get(pid, 0.0)
+        assert (completed[pid] > tight.scores.get(pid, 0.0)) == (pid in holding)
+    assert keyword_search.complete(store, whole, whole.scores, candidates) is whole.scores  # nothing left out
+
+
+def test_the_bound_keeps_the_ranking_the_whole_search_gives(store):
+    """On the seed archive the completed scores rank the whole search's passages as FTS5 alone does."""
+    question = questions.read("Quale accordo è stato firmato a Minsk nel dicembre 2022?", TODAY)
+    whole = keyword_search.search(store, question, None, 100)
+    tight = keyword_search.search(store, question, 1, 100)
+    completed = keyword_search.complete(store, tight, tight.scores, list(whole.scores))
+    assert set(completed) == set(whole.scores)
+    assert max(completed, key=completed.get) == max(whole.scores, key=whole.scores.get)
+    for pid, score in whole.scores.items():
+        assert completed[pid] == pytest.approx(score, rel=0.05)  # FTS5 counts a term's rows per family
