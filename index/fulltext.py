@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from index.database import Database, translating
@@ -14,7 +15,7 @@ from index.keywords import COLUMNS
 
 @translating
 class FullText(Database):
-    """The queries on ``passages_fts`` and its vocabulary."""
+    """The queries on ``passages_fts`` and on the passages each of its terms occurs in."""
 
     def keyword_search(self, expression: str, limit: int) -> list[tuple[int, float]]:
         """(passage id, bm25 relevance) for an FTS5 MATCH expression, best first (higher is better)."""
@@ -39,12 +40,27 @@ class FullText(Database):
         return counts[0], sum(counts[1:]) / max(counts[0], 1)
 
     def document_frequencies(self, terms: Iterable[str]) -> dict[str, int]:
-        """In how many passages each term occurs (any column)."""
+        """In how many passages each term occurs (any column); a term none holds is left out."""
         terms = list(terms)
         if not terms:
             return {}
         marks = ",".join("?" * len(terms))
-        return dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms).fetchall())
+        return dict(self.db.execute(f"SELECT term, passages FROM term_passages WHERE term IN ({marks})", terms).fetchall())
+
+    def count_terms(self, rows: Iterable[tuple[str, ...]], added: bool) -> None:
+        """Count each term of these passages' keyword columns once per passage into
+        ``term_passages``: up for passages ``added``, down for passages removed (inside the
+        update's transaction, so the counts always match the passages)."""
+        counts = Counter(term for columns in rows for term in set(" ".join(columns).split()))
+        if added:
+            self.db.conn.executemany(
+                "INSERT INTO term_passages (term, passages) VALUES (?, ?) "
+                "ON CONFLICT (term) DO UPDATE SET passages = passages + excluded.passages",
+                counts.items(),
+            )
+            return
+        self.db.conn.executemany("UPDATE term_passages SET passages = passages - ? WHERE term = ?", ((n, t) for t, n in counts.items()))
+        self.db.conn.executemany("DELETE FROM term_passages WHERE term = ? AND passages <= 0", ((t,) for t in counts))
 
 
 def _varints(blob: bytes) -> list[int]:

@@ -3,7 +3,8 @@
 Tables: ``meta`` (the manifest, key/value), ``files`` (each article file's hash, size and
 modification and change times, so an unchanged file is neither read nor hashed again), ``articles``,
 ``passages``, ``passages_fts`` (FTS5, diacritics folded: one row per passage, its keyword
-columns from ``keywords``), ``vectors`` (each sentence's float32 vector, from which vector
+columns from ``keywords``), ``term_passages`` (in how many passages each keyword term occurs, kept
+with every change: FTS5's own vocabulary counts them by reading every posting), ``vectors`` (each sentence's float32 vector, from which vector
 segments are rebuilt without the model), ``segments`` (the vector segment files, with their
 size and checksum) and ``dropped`` (vector ids deleted since their segment was written).
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from index.keywords import COLUMNS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 CREATE = f"""
@@ -37,7 +38,7 @@ CREATE INDEX passages_article ON passages(article_id);
 CREATE TABLE vectors (id INTEGER PRIMARY KEY, passage_id INTEGER NOT NULL, vector BLOB NOT NULL);
 CREATE INDEX vectors_passage ON vectors(passage_id);
 CREATE VIRTUAL TABLE passages_fts USING fts5({", ".join(COLUMNS)}, tokenize='{FTS_TOKENIZER}');
-CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+CREATE TABLE term_passages (term TEXT PRIMARY KEY, passages INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE segments (
     id INTEGER PRIMARY KEY, file TEXT NOT NULL, kind TEXT NOT NULL, vectors INTEGER NOT NULL,
     first_id INTEGER NOT NULL, last_id INTEGER NOT NULL, bytes INTEGER NOT NULL, blake2b TEXT NOT NULL

@@ -112,6 +112,7 @@ class Store(FullText):
         removed: list[int] = []
         for article_id in article_ids:
             passages = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", [article_id])]
+            self.count_terms(self.keyword_columns(passages).values(), added=False)
             for passage_id in passages:
                 removed += [r[0] for r in self.db.execute("SELECT id FROM vectors WHERE passage_id = ?", [passage_id])]
                 self.db.execute("DELETE FROM vectors WHERE passage_id = ?", [passage_id])
@@ -125,6 +126,7 @@ class Store(FullText):
         passage, in order); the ids of the vectors inserted."""
         matrices = iter(vectors)
         ids: list[int] = []
+        indexed: list[tuple[str, ...]] = []
         columns = ", ".join(COLUMNS)
         marks = ", ".join("?" * len(COLUMNS))
         for article, passages, terms in batch:
@@ -137,9 +139,11 @@ class Store(FullText):
                 self.db.execute(
                     f"INSERT INTO passages_fts (rowid, {columns}) VALUES (?, {marks})", [passage_id, *passage_terms.columns]
                 )
+                indexed.append(passage_terms.columns)
                 rows = [(vector_id(passage_id, i), passage_id, v.astype(np.float32).tobytes()) for i, v in enumerate(next(matrices))]
                 self.db.conn.executemany("INSERT INTO vectors (id, passage_id, vector) VALUES (?, ?, ?)", rows)
                 ids += [row[0] for row in rows]
+        self.count_terms(indexed, added=True)
         return np.array(ids, dtype=np.int64)
 
     def add_segment(self, segment: Segment) -> None:

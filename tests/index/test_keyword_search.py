@@ -4,10 +4,12 @@ scored as FTS5's bm25 scores them (on the seed archive, built by the fake embedd
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 
 import pytest
 
-from index import keyword_search, keywords, questions
+from index import keyword_search, keywords, questions, snapshot
+from index.build import build_index
 from index.config import Settings
 from index.fulltext import _varints
 from index.opened import OpenedSnapshot
@@ -103,3 +105,39 @@ def test_the_bound_keeps_the_ranking_the_whole_search_gives(store):
     assert max(completed, key=completed.get) == max(whole.scores, key=whole.scores.get)
     for pid, score in whole.scores.items():
         assert completed[pid] == pytest.approx(score, rel=0.05)  # FTS5 counts a term's rows per family
+
+
+def vocabulary_counts(settings) -> dict[str, int]:
+    """In how many rows FTS5's own vocabulary finds each term (it reads every posting to count)."""
+    folder = snapshot.current(settings.index_dir)
+    db = sqlite3.connect(f"file:{folder / 'store.sqlite'}?mode=ro", uri=True)
+    try:
+        db.execute("CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, passages_fts, 'row')")
+        return dict(db.execute("SELECT term, doc FROM temp.vocabulary").fetchall())
+    finally:
+        db.close()
+
+
+def counted_terms(settings, fake_embedder) -> dict[str, int]:
+    opened = OpenedSnapshot.open(settings, fake_embedder)
+    try:
+        return dict(opened.store.db.execute("SELECT term, passages FROM term_passages").fetchall())
+    finally:
+        opened.close()
+
+
+def test_the_passages_of_each_term_are_counted_through_additions_changes_and_removals(fake_built, fake_embedder):
+    settings = fake_built
+    before = counted_terms(settings, fake_embedder)
+    assert before == vocabulary_counts(settings)
+    articles = settings.articles_dir
+    (articles / "vilnius.txt").write_text("Vertice a Vilnius\n\nI ministri della Difesa si sono incontrati a Vilnius.")
+    (articles / "000_63f739fd0d5fbe86.txt").unlink()
+    changed = articles / "002_236b9d47b589822e.txt"
+    changed.write_text(changed.read_text() + "\nAggiunta: il vertice si è chiuso in serata.\n")
+    build_index(settings, fake_embedder)
+    counted = counted_terms(settings, fake_embedder)
+    assert counted == vocabulary_counts(settings) and counted["vilni"] == 1  # the new article's prefix
+    assert before.keys() - counted.keys() and all(n > 0 for n in counted.values())  # the removed article's own words left
+    build_index(settings, fake_embedder, full=True)
+    assert counted_terms(settings, fake_embedder) == counted
