@@ -55,10 +55,11 @@ def complete(store: Store, hits: KeywordHits, found: dict[int, float], candidate
         return found
     ids = list(dict.fromkeys([*found, *candidates]))
     rows, mean_length = store.keyword_totals()
+    weights = {term: keywords.idf(hits.frequencies[term], rows) for terms in hits.left_out.values() for term in terms}
     columns = store.keyword_columns(ids)
     scores = {}
     for pid in ids:
-        extra = keywords.bm25(hits.left_out, columns[pid], hits.frequencies, rows, mean_length) if pid in columns else 0.0
+        extra = keywords.bm25(hits.left_out, columns[pid], weights, mean_length) if pid in columns else 0.0
         if found.get(pid, 0.0) + extra > 0:
             scores[pid] = found.get(pid, 0.0) + extra
     return scores

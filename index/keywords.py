@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -174,22 +173,24 @@ def _within_budget(terms: dict[str, list[str]], frequencies: Mapping[str, int], 
     return kept
 
 
-def bm25(terms: dict[str, list[str]], columns: tuple[str, ...], frequencies: Mapping[str, int], rows: int, mean_length: float) -> float:
+def bm25(terms: dict[str, list[str]], columns: tuple[str, ...], weights: Mapping[str, float], mean_length: float) -> float:
     """A passage's bm25 for ``terms`` (per family) as FTS5's bm25() computes it from the passage's
-    six keyword columns (every column weight 1), the archive's ``rows`` and mean terms per row.
+    six keyword columns (every column weight 1): ``weights`` holds each term's ``idf``, and
+    ``mean_length`` the archive's mean terms per row.
 
-    FTS5 counts a term's rows within the family's columns; ``frequencies`` (any column) may count a
-    few more where another family holds the same string, which lowers that term's weight a little.
+    Terms are counted as whole words by C string searches, not a Python loop over the columns:
+    with every space doubled, each term of a column sits between spaces of its own.
     """
-    length = sum(len(column.split()) for column in columns)
+    length = sum(column.count(" ") + 1 for column in columns if column)
     saturation = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
     score = 0.0
     for family, family_terms_ in terms.items():
         first = COLUMNS.index(f"title_{family}")
-        counts = Counter(columns[first].split()) + Counter(columns[first + 1].split())
+        spaced = f" {columns[first].replace(' ', '  ')}  {columns[first + 1].replace(' ', '  ')} "
         for term in family_terms_:
-            if counts[term]:
-                score += idf(frequencies[term], rows) * counts[term] * (BM25_K1 + 1) / (counts[term] + saturation)
+            count = spaced.count(f" {term} ")
+            if count:
+                score += weights[term] * count * (BM25_K1 + 1) / (count + saturation)
     return score
 
 

@@ -49,11 +49,11 @@ def test_bm25_scores_a_passage_as_fts5_does(store, text):
     compared = 0
     for family, family_terms in keywords.bounded(question.terms, frequencies, None).items():
         terms = {family: family_terms}
-        exact = {term: family_rows(store, family, term) for term in family_terms}
+        weights = {term: keywords.idf(family_rows(store, family, term), rows) for term in family_terms}
         hits = store.keyword_search(keywords.match_expression(terms), 20)
         columns = store.keyword_columns([pid for pid, _ in hits])
         for pid, score in hits:
-            assert keywords.bm25(terms, columns[pid], exact, rows, mean_length) == pytest.approx(score, rel=1e-9)
+            assert keywords.bm25(terms, columns[pid], weights, mean_length) == pytest.approx(score, rel=1e-9)
             compared += 1
     assert compared
 
@@ -84,8 +84,8 @@ def test_terms_left_out_of_fts5_are_scored_over_the_candidates(store, text):
     searched = {pid for pid in tight.scores}
     assert searched <= set(whole.scores)
     rows = every_row(store)
-    totals = store.keyword_totals()
-    holding = {pid for pid, columns in rows.items() if keywords.bm25(tight.left_out, columns, tight.frequencies, *totals) > 0}
+    weights = {term: 1.0 for terms in tight.left_out.values() for term in terms}
+    holding = {pid for pid, columns in rows.items() if keywords.bm25(tight.left_out, columns, weights, 1.0) > 0}
     candidates = sorted(rows)[:10]  # passages the vector search might have found
     completed = keyword_search.complete(store, tight, tight.scores, candidates)
     assert set(completed) == searched | (set(candidates) & holding)
@@ -141,3 +141,17 @@ def test_the_passages_of_each_term_are_counted_through_additions_changes_and_rem
     assert before.keys() - counted.keys() and all(n > 0 for n in counted.values())  # the removed article's own words left
     build_index(settings, fake_embedder, full=True)
     assert counted_terms(settings, fake_embedder) == counted
+
+
+@pytest.mark.parametrize("title, text, term, count", [
+    ("", "aaaa aaaa bbbb", "aaaa", 2),  # side by side
+    ("aaaa", "bbbb aaaa", "aaaa", 2),  # in the title and the text
+    ("", "aaaab aaaa", "aaaa", 1),  # whole terms only
+    ("", "bbbb", "aaaa", 0),
+])
+def test_bm25_counts_whole_terms(title, text, term, count):
+    columns = ("", "", "", "", title, text)  # the grams family's title and text
+    length = sum(len(column.split()) for column in columns)
+    saturation = keywords.BM25_K1 * (1 - keywords.BM25_B + keywords.BM25_B * length / 2.0)
+    expected = count * (keywords.BM25_K1 + 1) / (count + saturation)
+    assert keywords.bm25({"grams": [term]}, columns, {term: 1.0}, 2.0) == pytest.approx(expected)
