@@ -12,10 +12,11 @@ fifth of them, and FTS5 spends about a microsecond on each. So the search runs i
 
 A common term so still counts where it decides between candidates, at the cost of the few hundred
 candidates instead of the archive's postings. With the budget scaled to SQuAD-it's size, leaving
-the common terms out altogether cost 7.6 points of Italian recall@1 at the equivalent of 25,000
-postings in a million passages; scoring them over the candidates lost nothing (``bench/budget.py``).
-An archive where every question fits in the budget (SQuAD-it's costliest of 14,504 questions reads
-13,964 postings) searches exactly as FTS5 alone.
+the common terms out altogether cost 8 points of Italian recall@1 at the equivalent of 10,000
+postings in a million passages. Scoring them over both searches' candidates lost nothing; over
+FTS5's hits alone it lost 3 (``bench/budget.py``, docs/benchmarks.md). An archive where every
+question fits in the budget searches exactly as FTS5 alone: on SQuAD-it the costliest of 14,504
+questions reads 17,022 postings.
 """
 
 from __future__ import annotations
