@@ -61,8 +61,8 @@ def complete(store: Store, hits: KeywordHits, found: dict[int, float], candidate
     scores = {}
     for pid in ids:
         extra = keywords.bm25(hits.left_out, columns[pid], weights, mean_length) if pid in columns else 0.0
-        if found.get(pid, 0.0) + extra > 0:
-            scores[pid] = found.get(pid, 0.0) + extra
+        if (score := found.get(pid, 0.0) + extra) > 0:
+            scores[pid] = score
     return scores
 
 

@@ -4,9 +4,10 @@ Tables: ``meta`` (the manifest, key/value), ``files`` (each article file's hash,
 modification and change times, so an unchanged file is neither read nor hashed again), ``articles``,
 ``passages``, ``passages_fts`` (FTS5, diacritics folded: one row per passage, its keyword
 columns from ``keywords``), ``term_passages`` (in how many passages each keyword term occurs, kept
-with every change: FTS5's own vocabulary counts them by reading every posting), ``vectors`` (each sentence's float32 vector, from which vector
-segments are rebuilt without the model), ``segments`` (the vector segment files, with their
-size and checksum) and ``dropped`` (vector ids deleted since their segment was written).
+with every change: FTS5's own vocabulary counts them by reading every posting), ``vectors`` (each
+sentence's float32 vector, from which vector segments are rebuilt without the model),
+``segments`` (the vector segment files, with their size and checksum) and ``dropped`` (vector ids
+deleted since their segment was written).
 
 An index of another schema is not migrated: a build rebuilds it whole from the articles.
 """

@@ -2,9 +2,10 @@
 
 ``Store`` holds the queries on the tables (described in ``schema``), those of the full-text
 index in ``fulltext``. It is built on ``database.Database``, which holds its connections and
-transactions: the three modules are the only ones that speak SQL, and what SQLite raises comes out of every method of ``Store`` as the
-store's own ``StoreError`` (see ``errors`` and ``database.translating``). An update writes
-inside one ``transaction``, a question reads inside ``reading``.
+transactions: the three modules are the only ones that speak SQL, and what SQLite raises comes
+out of every method of ``Store`` as the store's own ``StoreError`` (see ``errors`` and
+``database.translating``). An update writes inside one ``transaction``, a question reads inside
+``reading``.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def test_terms_left_out_of_fts5_are_scored_over_the_candidates(store, text):
     whole = keyword_search.search(store, question, None, 100)
     tight = keyword_search.search(store, question, 1, 100)
     assert not whole.left_out and tight.left_out  # with a budget of 1, each family's rarest term alone
-    searched = {pid for pid in tight.scores}
+    searched = set(tight.scores)
     assert searched <= set(whole.scores)
     rows = every_row(store)
     weights = {term: 1.0 for terms in tight.left_out.values() for term in terms}
