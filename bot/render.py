@@ -130,9 +130,12 @@ def plain(text: str) -> str:
     return " ".join(_printable(text).split())
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
+
+
 def _printable(text: str) -> str:
     """Drop control characters other than newlines and tabs (Telegram rejects some of them)."""
-    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and not 0x7F <= ord(ch) < 0xA0))
+    return _CONTROL.sub("", text)
 
 
 def web_host(source: str) -> str | None:

@@ -26,12 +26,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from index import feeds, intake, links, snapshot, views
+from index import intake, snapshot, views
 from index.build import ProgressCallback, build_index
 from index.config import FetchSettings, Settings
 from index.embedder import Embedder
 from index.errors import BuildInProgressError, NewsdeskError
-from index.fetcher import Fetcher
 from index.opened import DEFAULT_ANSWERS, OpenedSnapshot
 from index.records import (
     Answer,
@@ -45,6 +44,9 @@ from index.records import (
 )
 
 logger = logging.getLogger(__name__)
+
+# The web side (``links``, ``feeds``, ``fetcher``: httpx, feedparser) is imported by the methods
+# that fetch, so that a command that only asks or indexes files does not load it (about 0.3 s).
 
 
 class Archive:
@@ -179,24 +181,37 @@ class Archive:
     def add_links(self, urls: Sequence[str], fetch: FetchSettings) -> LinkReport:
         """Fetch the pages, save their articles, then index them in one re-index (``busy`` in
         the report when another re-index was running: the next one indexes them)."""
+        from index import links
+        from index.fetcher import Fetcher
+
         with Fetcher(fetch) as fetcher:
             return links.add_links(self.settings.articles_dir, urls, fetcher, self.reindex)
 
     def poll_feeds(self, fetch: FetchSettings) -> PollReport:
         """One round over every feed followed: their new items saved, then one re-index."""
+        from index import feeds
+        from index.fetcher import Fetcher
+
         with Fetcher(fetch) as fetcher:
             return feeds.poll(self.settings.data_dir, self.settings.articles_dir, fetcher, self.reindex)
 
     def follow_feed(self, url: str, fetch: FetchSettings) -> FeedInfo:
         """Start following an RSS or Atom feed (``FeedError``/``FetchError`` when it cannot be read)."""
+        from index import feeds
+        from index.fetcher import Fetcher
+
         with Fetcher(fetch) as fetcher:
             return feeds.subscribe(self.settings.data_dir, url, fetcher)
 
     def unfollow_feed(self, url: str) -> FeedInfo:
         """Stop following a feed; the pages it added stay in the archive."""
+        from index import feeds
+
         return feeds.unsubscribe(self.settings.data_dir, url)
 
     def followed_feeds(self) -> tuple[FeedInfo, ...]:
+        from index import feeds
+
         return feeds.followed(self.settings.data_dir)
 
     @contextlib.contextmanager

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs three workers on two cores: torch's and faiss's OpenMP threads, one per core
+    # in each worker and in each process a test starts, would spin against each other's work.
+    # (Set before numpy, torch and faiss are imported: they read it then.)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from index.config import E5_MODEL, Settings, load_settings
 from index.embedder import Embedder
@@ -61,17 +70,25 @@ def settings(data_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def indexed_seeds(tmp_path_factory):
     """``indexed_seeds(embedder)``: a data folder with the seed articles indexed by ``embedder``,
-    built once per session and model (do not modify)."""
+    built once per run and model, and shared by the run's xdist workers (do not modify)."""
     from index.build import build_index
 
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's own folder, above each worker's
     folders: dict[str, Path] = {}
 
     def indexed_by(embedder) -> Path:
         if embedder.identity not in folders:
-            data = tmp_path_factory.mktemp("seeds") / "data"
-            shutil.copytree(SEEDS, data / "articles")
-            build_index(Settings.for_data_dir(data), embedder)
-            folders[embedder.identity] = data
+            folder = shared / f"seeds-{hashlib.sha256(embedder.identity.encode()).hexdigest()[:12]}"
+            with open(shared / f"{folder.name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds it, the others wait
+                if not (folder / "built").exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+                    shutil.copytree(SEEDS, folder / "data" / "articles")
+                    build_index(Settings.for_data_dir(folder / "data"), embedder)
+                    (folder / "built").touch()
+            folders[embedder.identity] = folder / "data"
         return folders[embedder.identity]
 
     return indexed_by

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from bot.cli import main
-from index import snapshot
+from index import archive, snapshot
 from tests.index.runs import ROOT
 
 
@@ -37,6 +37,14 @@ def indexed(built, monkeypatch, embedder):
     return use(monkeypatch, built)
 
 
+@pytest.fixture
+def fake_indexed(fake_built, fake_embedder, monkeypatch):
+    """``indexed`` by the model-free fake embedder, which `newsdesk` then uses too: for commands whose
+    behaviour does not depend on what the vectors mean (as ``python -m tests.fakes.newsdesk``)."""
+    monkeypatch.setattr(archive, "Embedder", lambda model, models_dir=None: fake_embedder)
+    return use(monkeypatch, fake_built)
+
+
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -53,7 +61,7 @@ def test_index_then_no_op_then_stats(env, capsys):
     assert "articles:  5 (it 5)" in out and "2020-09 to 2022-12-20" in out and "multilingual-e5-small" in out
 
 
-def test_full_rebuild(indexed, capsys):
+def test_full_rebuild(fake_indexed, capsys):
     code, out, _ = run(capsys, "index", "--full")
     assert code == 0 and "added 5" in out and "(full rebuild)" in out
 
@@ -122,8 +130,8 @@ def downgrade_to_schema_3(index_dir) -> None:
     conn.close()
 
 
-def test_an_index_of_the_previous_schema_is_rebuilt_whole(indexed, capsys):
-    downgrade_to_schema_3(indexed.index_dir)
+def test_an_index_of_the_previous_schema_is_rebuilt_whole(fake_indexed, capsys):
+    downgrade_to_schema_3(fake_indexed.index_dir)
     code, _, err = run(capsys, "ask", "Chi è Dmitry Peskov?")
     assert code == 1 and "another version of Newsdesk" in err and "newsdesk index" in err
     code, out, _ = run(capsys, "index")
@@ -133,6 +141,9 @@ def test_an_index_of_the_previous_schema_is_rebuilt_whole(indexed, capsys):
 
 
 # --- batches of bytes, as a shell pipes them: a real process, real bytes -------------------
+# The process is `newsdesk` with the fake embedder (tests/fakes/newsdesk.py): what is tested is how
+# it reads, decodes and writes lines, which does not depend on the model, and loading the real one
+# would cost each run some ten seconds of CPU.
 
 GOOD = (b"Chi ha incontrato Lavrov a Minsk?", b"What did Peskov say?")
 
@@ -146,7 +157,7 @@ def newsdesk_batch(settings, data: bytes, tmp_path, source: str, timeout: float 
         target = str(tmp_path / "questions.txt")
         (tmp_path / "questions.txt").write_bytes(data)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ask", "--batch", target], env=environ, cwd=ROOT, timeout=timeout,
+        [sys.executable, "-m", "tests.fakes.newsdesk", "ask", "--batch", target], env=environ, cwd=ROOT, timeout=timeout,
         input=data if source == "stdin" else b"", capture_output=True,
     )
 
@@ -156,11 +167,11 @@ def log_free(stderr: bytes) -> list[str]:
 
 
 @pytest.mark.parametrize("source", ["stdin", "file"])
-def test_batch_of_random_bytes_errs_per_line_and_answers_the_rest(built, embedder, tmp_path, source):
+def test_batch_of_random_bytes_errs_per_line_and_answers_the_rest(fake_built, tmp_path, source):
     noise = random.Random(11).randbytes(8192)
     data = GOOD[0] + b"\n" + noise + b"\n" + GOOD[1] + b"\n"
     lines = data.split(b"\n")[:-1]
-    result = newsdesk_batch(built, data, tmp_path, source)
+    result = newsdesk_batch(fake_built, data, tmp_path, source)
     assert result.returncode == 1, result.stderr.decode()
     assert b"Traceback" not in result.stderr
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
@@ -175,10 +186,10 @@ def test_batch_of_random_bytes_errs_per_line_and_answers_the_rest(built, embedde
     assert any(f"{len(failed)} of {len(records)}" in line for line in log_free(result.stderr))
 
 
-def test_ten_megabytes_of_blank_lines_say_so_in_one_line(built, embedder, tmp_path):
+def test_ten_megabytes_of_blank_lines_say_so_in_one_line(fake_built, tmp_path):
     data = b"\n" * 5_000_000 + b" \t\r\n" * 1_250_000 + GOOD[1] + b"\n"  # 10 MB
     started = time.monotonic()
-    result = newsdesk_batch(built, data, tmp_path, "stdin")
+    result = newsdesk_batch(fake_built, data, tmp_path, "stdin")
     assert time.monotonic() - started < 60
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
@@ -186,11 +197,12 @@ def test_ten_megabytes_of_blank_lines_say_so_in_one_line(built, embedder, tmp_pa
     assert log_free(result.stderr) == ["newsdesk: skipped 6,250,000 blank lines"]
 
 
-def test_output_cut_short_by_its_reader_ends_quietly(indexed, tmp_path):
+def test_output_cut_short_by_its_reader_ends_quietly(fake_built, tmp_path):
     """`newsdesk ask --batch ... | head -1`: no traceback when the reader leaves."""
     questions = "\n".join(["Cosa è stato concordato a Minsk?"] * 40) + "\n"
-    env = {**os.environ, "NEWSDESK_DATA_DIR": str(indexed.data_dir), "PYTHONPATH": str(ROOT)}
-    pipeline = subprocess.Popen([sys.executable, "-m", "bot.cli", "ask", "--batch", "-"], stdin=subprocess.PIPE,
+    env = {**os.environ, "NEWSDESK_DATA_DIR": str(fake_built.data_dir), "PYTHONPATH": str(ROOT)}
+    env.pop("NEWSDESK_INDEX_DIR", None)
+    pipeline = subprocess.Popen([sys.executable, "-m", "tests.fakes.newsdesk", "ask", "--batch", "-"], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
     pipeline.stdin.write(questions.encode())
     pipeline.stdin.close()

@@ -19,7 +19,7 @@ from index import conversion
 from index.config import E5_MODEL, Settings
 from index.embedder import E5_IDENTITY, PASSAGE, QUERY, Embedder
 from index.errors import ConfigError, ConversionError
-from index.packed_model import ReferenceTokenizer, read_packed_model
+from index.packed_model import Q4_BLOCK_BYTES, ReferenceTokenizer, dequantize_q4_0, read_packed_model
 from tests.conftest import ROOT
 
 TEXTS = [
@@ -144,6 +144,18 @@ def test_install_is_idempotent(e5_models_dir, monkeypatch, capsys):
     assert main(["model"]) == 0
     out = capsys.readouterr().out
     assert E5_IDENTITY in out and f"{folder} (installed)" in out
+
+
+def test_q4_0_blocks_dequantise_as_nibble_minus_8_times_scale():
+    rng = np.random.default_rng(5)
+    scales = rng.normal(size=40).astype("<f2")
+    codes = rng.integers(0, 256, size=(40, Q4_BLOCK_BYTES - 2), dtype=np.uint8)
+    raw = b"".join(scale.tobytes() + row.tobytes() for scale, row in zip(scales, codes))
+    expected = [np.float32(scale) * np.float32(int(nibble) - 8)
+                for scale, row in zip(scales, codes) for nibble in [*(row & 0x0F), *(row >> 4)]]  # fmt: skip
+    assert dequantize_q4_0(raw, 40 * 32).tolist() == expected
+    with pytest.raises(ConversionError):
+        dequantize_q4_0(raw, 40 * 32 + 1)
 
 
 def test_a_failed_conversion_leaves_no_folder(tmp_path, monkeypatch):
