@@ -43,7 +43,8 @@ class RetrievalSettings:
     rescored_passages: int = 300
     # FTS5 reads at most about this many postings, the question's rarest terms; the others are
     # scored over the candidates of both searches (``keyword_search``; ``None``: FTS5 reads all).
-    keyword_postings: int | None = 20_000
+    # FTS5 costs about 3 µs a posting; 5,000 to 20,000, scaled to SQuAD-it, rank alike (bench/budget.py).
+    keyword_postings: int | None = 10_000
     weights: ranking.FusionWeights = field(default_factory=ranking.FusionWeights)
     # An English-only model takes Italian stopwords for noise: it reads an Italian question without
     # them (MiniLM's vector recall@5 of Italian questions: 0.53 → 0.57). A multilingual one reads the

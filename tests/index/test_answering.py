@@ -190,7 +190,7 @@ def test_the_keyword_search_reads_only_the_rarest_terms_within_its_budget(seed_a
         found = tight.search(question)
     finally:
         tight.close()
-    assert 0 < len(bounded.scores) < len(unbounded.scores) and bounded.left_out  # each family's rarest term alone
+    assert 0 < len(bounded.scores) < len(unbounded.scores) and bounded.left_out  # the question's rarest term alone
     assert set(bounded.scores) <= set(unbounded.scores)
     # the other terms are scored over the candidates of both searches: here every passage, which
     # the vector search returns from so small an archive
