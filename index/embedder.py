@@ -20,11 +20,12 @@ every archive the process opens.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,10 @@ from index.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+# A question is encoded on one core: the keyword search runs beside it on the other, and torch on
+# both cores would share them with it (at 1M passages `ask` p50 113 -> 81 ms, bench/scale.py).
+# Batches of passages use every core.
+QUESTION_THREADS = 1
 _LOADED: dict[str, object] = {}  # location -> SentenceTransformer: one copy per process
 _LOADING = threading.Lock()
 _ENCODING = threading.Lock()  # the tokenizer is not thread-safe; two cores gain nothing from overlap
@@ -194,13 +199,14 @@ class Embedder:
         progress: Callable[[int], None] | None = None,
         show_progress_bar: bool = False,
         kind: str = PASSAGE,
+        threads: int | None = None,
     ) -> np.ndarray:
         """Normalized vectors for ``texts`` read as ``kind`` (``PASSAGE`` or ``QUERY``), shape
-        (len(texts), dimension), float32."""
+        (len(texts), dimension), float32; on at most ``threads`` cores (None: torch's setting)."""
         model = self.model
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
+        with self._lock, _torch_threads(threads):
             vectors = model.encode(
                 list(texts),
                 prompt=self.prompt(kind) or None,
@@ -213,13 +219,14 @@ class Embedder:
             progress(len(texts))
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def encode_one(self, text: str, kind: str = PASSAGE) -> np.ndarray:
+    def encode_one(self, text: str, kind: str = PASSAGE, threads: int | None = None) -> np.ndarray:
         """The vector of one text, shape (dimension,)."""
-        return self.encode([text], kind=kind)[0]
+        return self.encode([text], kind=kind, threads=threads)[0]
 
     def encode_question(self, text: str) -> np.ndarray:
-        """The vector of one question (with the model's query prompt), shape (dimension,)."""
-        return self.encode_one(text, kind=QUERY)
+        """The vector of one question (with the model's query prompt), shape (dimension,), on
+        ``QUESTION_THREADS`` cores."""
+        return self.encode_one(text, kind=QUERY, threads=QUESTION_THREADS)
 
     def encode_sentences(
         self,
@@ -286,3 +293,21 @@ def _pool(output: dict, offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -
     matrix = np.asarray(rows, dtype=np.float32).reshape(len(spans), -1)
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.where(norms > 0, norms, 1.0)
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """Torch's intra-op threads set to at most ``threads`` inside the block, and set back after it.
+    The setting is the calling thread's (OpenMP's and MKL's), and new threads start from it: callers
+    hold the encoding lock, and torch runs nowhere else."""
+    if threads is None:
+        yield
+        return
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(min(threads, before))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

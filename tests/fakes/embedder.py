@@ -55,8 +55,8 @@ class FakeEmbedder:
         return [len(_TOKEN.findall(text)) for text in texts]
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None,
-               show_progress_bar: bool = False, kind: str = PASSAGE) -> np.ndarray:
-        """Normalized float32 vectors, shape (len(texts), dimension); ``kind`` changes nothing."""
+               show_progress_bar: bool = False, kind: str = PASSAGE, threads: int | None = None) -> np.ndarray:
+        """Normalized float32 vectors, shape (len(texts), dimension); ``kind`` and ``threads`` change nothing."""
         matrix = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         for row, text in enumerate(texts):
             matrix[row] = hashed(text)
@@ -64,7 +64,7 @@ class FakeEmbedder:
             progress(len(texts))
         return matrix
 
-    def encode_one(self, text: str, kind: str = PASSAGE) -> np.ndarray:
+    def encode_one(self, text: str, kind: str = PASSAGE, threads: int | None = None) -> np.ndarray:
         return hashed(text)
 
     def encode_question(self, text: str) -> np.ndarray:

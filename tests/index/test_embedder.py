@@ -64,3 +64,23 @@ def test_private_tokenizer_counts_and_offsets_as_the_models_own(embedder):
     for mine, theirs, text in zip(embedder._offsets(texts), own, texts):  # pooled spans: the word, no space
         trimmed = [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in theirs]
         np.testing.assert_array_equal(mine, np.array([(s, e) if s < e else (0, 0) for s, e in trimmed]))
+
+
+def test_a_question_is_encoded_on_one_core_and_the_threads_are_set_back(embedder, monkeypatch):
+    import torch
+
+    from index import embedder as embedder_module
+
+    model, seen = embedder.model, []
+    encode = model.encode
+    monkeypatch.setattr(model, "encode", lambda *args, **kwargs: seen.append(torch.get_num_threads()) or encode(*args, **kwargs))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        question = embedder.encode_question("Che cosa è stato concordato a Minsk?")
+        passage = embedder.encode(["Che cosa è stato concordato a Minsk?"], kind=embedder_module.QUERY)[0]
+        after = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [embedder_module.QUESTION_THREADS, 2] and after == 2
+    assert float(question @ passage) > 0.99999  # the same vector, whatever the cores
