@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
 # A question is encoded on one core: the keyword search runs beside it on the other, and torch on
-# both cores would share them with it (at 1M passages `ask` p50 113 -> 81 ms, bench/scale.py).
+# both cores would share them with it (at 1M passages `ask` p50 129 -> 96 ms, bench/scale.py).
 # Batches of passages use every core.
 QUESTION_THREADS = 1
 _LOADED: dict[str, object] = {}  # location -> SentenceTransformer: one copy per process
