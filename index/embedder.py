@@ -219,14 +219,14 @@ class Embedder:
             progress(len(texts))
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def encode_one(self, text: str, kind: str = PASSAGE, threads: int | None = None) -> np.ndarray:
+    def encode_one(self, text: str, kind: str = PASSAGE) -> np.ndarray:
         """The vector of one text, shape (dimension,)."""
-        return self.encode([text], kind=kind, threads=threads)[0]
+        return self.encode([text], kind=kind)[0]
 
     def encode_question(self, text: str) -> np.ndarray:
         """The vector of one question (with the model's query prompt), shape (dimension,), on
         ``QUESTION_THREADS`` cores."""
-        return self.encode_one(text, kind=QUERY, threads=QUESTION_THREADS)
+        return self.encode([text], kind=QUERY, threads=QUESTION_THREADS)[0]
 
     def encode_sentences(
         self,

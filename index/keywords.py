@@ -168,9 +168,9 @@ def _within_budget(terms: dict[str, list[str]], frequencies: Mapping[str, int], 
     "part", held by a third of them."""
     pairs = sorted(((family, term) for family, family_terms_ in terms.items() for term in family_terms_),
                    key=lambda pair: frequencies[pair[1]])  # fmt: skip
-    kept, spent = set(pairs[:1]), sum(frequencies[term] for _, term in pairs[:1])
-    for family, term in pairs[1:]:
-        if spent + frequencies[term] > budget:
+    kept, spent = set(), 0
+    for family, term in pairs:
+        if kept and spent + frequencies[term] > budget:
             break
         kept.add((family, term))
         spent += frequencies[term]

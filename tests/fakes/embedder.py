@@ -64,7 +64,7 @@ class FakeEmbedder:
             progress(len(texts))
         return matrix
 
-    def encode_one(self, text: str, kind: str = PASSAGE, threads: int | None = None) -> np.ndarray:
+    def encode_one(self, text: str, kind: str = PASSAGE) -> np.ndarray:
         return hashed(text)
 
     def encode_question(self, text: str) -> np.ndarray:

@@ -80,7 +80,7 @@ def test_terms_left_out_of_fts5_are_scored_over_the_candidates(store, text):
     question = questions.read(text, TODAY)
     whole = keyword_search.search(store, question, None, 100)
     tight = keyword_search.search(store, question, 1, 100)
-    assert not whole.left_out and tight.left_out  # with a budget of 1, each family's rarest term alone
+    assert not whole.left_out and tight.left_out  # with a budget of 1, the question's rarest term alone
     searched = set(tight.scores)
     assert searched <= set(whole.scores)
     rows = every_row(store)
