@@ -49,17 +49,21 @@ def test_killed_at_random_moments(fake_built, fake_embedder):
     window = _calibrate(settings)
     rng = random.Random(SEED)
     # Half the kills anywhere in the run, half in its last fifth, where it writes (the start is
-    # spent reading the articles and identifying their language).
-    late = spread(rng, RANDOM_KILLS - RANDOM_KILLS // 2, 0.2 * window)
-    delays = spread(rng, RANDOM_KILLS // 2, window) + [0.8 * window + delay for delay in late]
+    # spent reading the articles and identifying their language); as shares of the run's length.
+    late = spread(rng, RANDOM_KILLS - RANDOM_KILLS // 2, 0.2)
+    shares = spread(rng, RANDOM_KILLS // 2, 1.0) + [0.8 + share for share in late]
     landed: Counter[str] = Counter()
     rounds, lost = 0, []
     while sum(landed.values()) - landed["finished first"] < RANDOM_KILLS and rounds < MAX_ROUNDS:
         rounds += 1
-        delay = delays.pop() if delays else rng.uniform(0, 0.8 * window)
-        phase, problem = _kill_once(settings, embedder, rounds, delay)
+        share = shares.pop() if shares else rng.uniform(0, 0.8)
+        phase, problem, finished_after = _kill_once(settings, embedder, rounds, share * window)
         landed[phase] += 1
         lost += [problem] if problem else []
+        # A run that beat its kill was shorter than the calibrated one (the machine's load
+        # changed): the next delays are shares of a shorter length, so they still land within the
+        # runs; by a quarter at most, so one quick run does not pull every later kill early.
+        window = max(finished_after, 0.75 * window) if finished_after else window
     kills = sum(landed.values()) - landed["finished first"]
     report = build_index(settings, embedder)  # the next run completes
     unfinished = _incomplete(settings, embedder)
@@ -90,28 +94,32 @@ def _calibrate(settings: Settings) -> float:
     return time.monotonic() - appeared
 
 
-def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple[str, str | None]:
+def _kill_once(settings: Settings, embedder, number: int, delay: float) -> tuple[str, str | None, float | None]:
     """Grow the archive, start `newsdesk index`, SIGKILL it after ``delay``; (where it was stopped,
-    what was wrong with the index it left, or None)."""
+    what was wrong with the index it left or None, how long it ran when it finished before the kill)."""
     add_articles(settings, ARTICLES_PER_ROUND, prefix=f"r{number:02d}-")
     live, committed = snapshot.current(settings.index_dir).name, generation(settings)
     before = answers(settings, embedder)
     process = newsdesk(settings, "index", fake=True)
     if not wait_for_build(settings, process):
         process.communicate()
-        return "finished first", None
-    time.sleep(delay)
-    if process.poll() is not None:
+        return "finished first", None, None
+    appeared = time.monotonic()
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        pass
+    else:
         process.communicate()
-        return "finished first", None
+        return "finished first", None, time.monotonic() - appeared
     process.kill()
     process.communicate()
     phase = phase_of(settings, live, committed)
     if phase.startswith("before the commit"):
         held = answers(settings, embedder) == before
-        return phase, None if held else f"killed {phase}: the previous index answers differently"
+        return phase, None if held else f"killed {phase}: the previous index answers differently", None
     held = OpenedSnapshot.open(settings, embedder).stats().articles == _article_count(settings)  # committed: whole
-    return phase, None if held else f"killed {phase}: the new index lacks articles"
+    return phase, None if held else f"killed {phase}: the new index lacks articles", None
 
 
 def phase_of(settings: Settings, live_before: str, generation_before: int) -> str:
