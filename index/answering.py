@@ -61,6 +61,15 @@ class RetrievalSettings:
 
 
 @dataclass(frozen=True)
+class KeywordSide:
+    """The keyword side of one question, as its thread hands it over."""
+
+    hits: KeywordHits  # FTS5's step
+    completed: dict[int, float]  # FTS5's hits with the terms it was not given scored over them
+    matrices: dict[int, np.ndarray]  # the sentence vectors of FTS5's hits
+
+
+@dataclass(frozen=True)
 class Candidates:
     """What the two searches found for one question, and their fusion (no dates yet)."""
 
@@ -112,44 +121,55 @@ class Answerer:
         best sentence's), so fusion weighs both sides of every candidate instead of a floor.
         When the index's scores are estimates, every vector candidate gets its real cosine too.
         """
-        keyword_job = self._keyword_searches.submit(self.keyword_search, question)
+        keyword_job = self._keyword_searches.submit(self._keyword_side, question)
         query = self.embedder.encode_question(question.model_text)
         vectors = self.vectors  # one state for the whole question (an update may swap it)
         approximate = vectors.approximate_scores
         wanted = self.settings.rescored_passages if approximate else self.settings.candidates
         hits = vectors.search(query, wanted * self.settings.sentences_per_passage)
         vector = ranking.best_per_group(hits.ids, hits.scores, passage_of, wanted)
-        # The keyword search reads in its own thread, outside this question's read transaction: a
+        side = keyword_job.result()
+        # The keyword side reads in its own thread, outside this question's read transaction: a
         # passage an update added since is not in the catalog yet, and waits for the next question.
-        found = keyword_job.result()
-        keyword = {pid: score for pid, score in found.scores.items() if pid in self.article_of}
+        keyword = {pid: score for pid, score in side.completed.items() if pid in self.article_of}
         if approximate:
-            vector, cosines = self._rescored(vector, keyword, query)
+            vector, cosines = self._rescored(vector, keyword, query, side.matrices)
         else:
-            cosines = {**self._cosines([pid for pid in keyword if pid not in vector], query), **vector}
-        keyword = keyword_search.complete(self.store, found, keyword, vector)  # the terms FTS5 was not given
+            missing = [pid for pid in keyword if pid not in vector]
+            cosines = {**self._cosines(missing, query, side.matrices), **vector}
+        # The terms FTS5 was not given, over the vector candidates FTS5 did not find.
+        keyword |= keyword_search.complete(self.store, side.hits, {}, [pid for pid in vector if pid not in keyword])
         fused = ranking.fuse(keyword, cosines, self.settings.weights.keyword_weight(question.language))
-        return Candidates(question, keyword, vector, cosines, fused, query, found.frequencies)
+        return Candidates(question, keyword, vector, cosines, fused, query, side.hits.frequencies)
 
     def keyword_search(self, question: Question) -> KeywordHits:
         """FTS5's hits for the question's rarest terms within the postings budget, the document
         frequency of every term of the question, and the terms left for ``keyword_search.complete``."""
         return keyword_search.search(self.store, question, self.settings.keyword_postings, self.settings.candidates)
 
+    def _keyword_side(self, question: Question) -> "KeywordSide":
+        """FTS5's step and what its own hits need later, read while the question is encoded: the
+        terms left out scored over them, and their sentence vectors (for their exact cosines)."""
+        hits = self.keyword_search(question)
+        completed = keyword_search.complete(self.store, hits, hits.scores, ())
+        return KeywordSide(hits, completed, self.store.sentence_vectors(hits.scores, self.vectors.dimension))
+
     def frequencies(self, terms, known: dict[str, int] | None = None) -> dict[str, int]:
         """In how many passages each term occurs (0: none), read from the store unless ``known``."""
         return keyword_search.frequencies_of(self.store, terms, known)
 
-    def _cosines(self, passage_ids: list[int], query: np.ndarray) -> dict[int, float]:
-        """The cosine of each passage's best sentence to the question."""
-        found = self.store.sentence_vectors(passage_ids, self.vectors.dimension)
+    def _cosines(self, passage_ids: list[int], query: np.ndarray, known: dict[int, np.ndarray]) -> dict[int, float]:
+        """The cosine of each passage's best sentence to the question, from its sentence vectors in
+        ``known`` or else read from the store."""
+        found = {pid: known[pid] for pid in passage_ids if pid in known}
+        found |= self.store.sentence_vectors([pid for pid in passage_ids if pid not in known], self.vectors.dimension)
         return {pid: float((matrix @ query).max()) for pid, matrix in found.items()}
 
-    def _rescored(self, vector: dict[int, float], keyword: dict[int, float], query: np.ndarray):
+    def _rescored(self, vector: dict[int, float], keyword: dict[int, float], query: np.ndarray, known: dict[int, np.ndarray]):
         """(the vector list, every candidate's cosine) from exact cosines, when the index's are
         estimates: the best ``candidates`` of the passages it returned, by their exact cosine,
-        read with the keyword candidates' in one store read."""
-        exact = self._cosines(list(vector.keys() | keyword.keys()), query)
+        read with the keyword candidates' in one store read (those in ``known`` are not read)."""
+        exact = self._cosines(list(vector.keys() | keyword.keys()), query, known)
         found = {pid: exact[pid] for pid in vector if pid in exact}
         vector = {pid: found[pid] for pid in ranking.rank(found)[: self.settings.candidates]}
         return vector, {**{pid: exact[pid] for pid in keyword if pid in exact}, **vector}

@@ -41,6 +41,7 @@ PQ_PROBE_FRACTION = 1 / 16  # lists searched per query, as IVF-flat
 PQ_MIN_PROBES = 64
 TRAINING_PER_LIST = 64  # k-means sample: about 64 vectors per list, as FAISS recommends at most 256
 FLAT, IVF, COMPRESSED = "flat", "ivf", "ivfpq"
+SPLIT_LISTS = 1  # FAISS's ``parallel_mode`` that shares one query's lists between its threads
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ class VectorIndex:
     def __init__(self, index: faiss.Index, trained_size: int = 0):
         self._index = index
         self.trained_size = trained_size
+        ivf = self._ivf()
+        if ivf is not None:
+            # FAISS splits a batch of queries between its threads by default, so one question's
+            # search ran on one core; this splits its lists instead (not kept in the file).
+            ivf.parallel_mode = SPLIT_LISTS
 
     @property
     def family(self) -> str:
