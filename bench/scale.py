@@ -20,9 +20,11 @@ as the build's embedding time, which the issue's update targets exclude.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import functools
 import json
 import logging
 import os
@@ -30,6 +32,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,6 +45,7 @@ import squad  # noqa: E402
 from scale_corpus import UPDATE_SEED, ArticleStream, RecombiningEmbedder, Topics  # noqa: E402
 from scale_report import table  # noqa: E402
 
+from index import answering, keyword_search, segments  # noqa: E402
 from index.build import build_index
 from index.config import DEFAULT_MODEL, Settings  # noqa: E402
 from index.embedder import Embedder  # noqa: E402
@@ -202,6 +206,10 @@ def serve(root: Path, count: int, budgets: tuple[int, ...] = BUDGETS) -> dict:
                     f"{prefix}ask_p50": statistics.median(ask_ms), f"{prefix}ask_p99": percentile(ask_ms, 0.99),
                     f"{prefix}answer_recall_at_5": paragraphs / len(asked), f"{prefix}answer_text_at_5": answer_texts / len(asked)}
     answerer.settings = shipped
+    with timed_steps() as steps:  # where ask's time goes, in one more pass
+        for text in texts:
+            archive.ask(text, k=5)
+    figures |= {f"step_{name}_p50": statistics.median(times) for name, times in steps.items()}
     encode_ms = [_timed(embedder.encode_question, text) for text in texts]  # the model's share, on this machine now
     rss_serving, rss_peak, stats = memory("VmRSS"), memory("VmHWM"), archive.stats()
     figures |= {
@@ -228,6 +236,46 @@ def _asked(archive: OpenedSnapshot, asked: list[squad.Question]) -> tuple[list[f
         paragraphs += question.paragraph in {answer.article_id for answer in response.answers}
         answer_texts += any(squad.holds_answer(answer.passage, question.answers) for answer in response.answers)
     return times, paragraphs, answer_texts
+
+
+# ask's steps, timed by wrapping them: (owner, attribute, name); the keyword side runs in its own
+# thread, beside the encoding and the vector search.
+STEPS = (
+    (Embedder, "encode_question", "encoding"),
+    (segments.Vectors, "search", "faiss"),
+    (answering.Answerer, "_keyword_side", "keyword_side"),
+    (answering.Answerer, "_rescored", "rescoring"),
+    (answering.Answerer, "shortlist", "shortlist"),
+)
+
+
+@contextlib.contextmanager
+def timed_steps():
+    """While inside, the ``STEPS`` record each call's time in ms (name -> times), and so does the
+    second keyword step (``keyword_search.complete`` on the asking thread, "completion")."""
+    steps: dict[str, list[float]] = {}
+    asking = threading.current_thread()
+
+    def timing(function, name):
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if name != "completion" or threading.current_thread() is asking:
+                    steps.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        return timed
+
+    patches = [(owner, attribute, getattr(owner, attribute), name) for owner, attribute, name in STEPS]
+    patches.append((keyword_search, "complete", keyword_search.complete, "completion"))
+    try:
+        for owner, attribute, function, name in patches:
+            setattr(owner, attribute, timing(function, name))
+        yield steps
+    finally:
+        for owner, attribute, function, _ in patches:
+            setattr(owner, attribute, function)
 
 
 def _timed(function, *args, **kwargs) -> float:
