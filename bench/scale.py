@@ -57,6 +57,7 @@ STEP_LIMIT = 400_000  # a new archive larger than this is built in two steps (se
 FIRST_STEP_SHARE = 0.55
 WARM_UP = 20
 RECALL_AT = 10
+SMALL_UPDATES = 10  # additions of 10 articles in a row, for the bytes they write on average
 UPDATE_FILES = {"add10": ("update-10.jsonl", 10), "add1000": ("update-1000.jsonl", 1000)}
 BUILT_FILE, RESULTS_FILE = "built.json", "results.json"
 BUDGETS = (None, 25_000)  # keyword postings budgets measured beside the shipped one (None: every term)
@@ -363,7 +364,8 @@ def measure_update(name: str, settings: Settings, embedder: RecombiningEmbedder,
 
 
 def measure_updates(settings: Settings, topics: Topics, embedder: RecombiningEmbedder) -> dict:
-    """Add 10 articles, add 1,000, remove the 10, remove the 1,000 (the archive is as before)."""
+    """Add 10 articles, add 1,000, remove the 10, remove the 1,000, then add 10 ``SMALL_UPDATES``
+    times and remove them (the archive is as before)."""
     stream = ArticleStream(topics, seed=UPDATE_SEED)
     folder = settings.articles_dir
     # The model's tokenizer is loaded before the clock starts, by the call a build makes to size
@@ -385,6 +387,16 @@ def measure_updates(settings: Settings, topics: Topics, embedder: RecombiningEmb
     figures |= measure_update("add1000", settings, embedder, add(*UPDATE_FILES["add1000"]))
     figures |= measure_update("remove10", settings, embedder, remove(UPDATE_FILES["add10"][0]))
     figures |= measure_update("restore", settings, embedder, remove(UPDATE_FILES["add1000"][0]))
+    # One small update says little about the bytes written: FTS5 merges its segments every few
+    # writes, and the update that triggers a merge writes the merged segments. So 10 articles are
+    # added ``SMALL_UPDATES`` times in a row, then removed.
+    runs = [measure_update("again10", settings, embedder, add(f"again-{n:02d}.jsonl", 10)) for n in range(SMALL_UPDATES)]
+    ratios = [run["again10_ratio"] for run in runs]
+    figures |= {"again10_ratio_mean": statistics.mean(ratios), "again10_ratio_min": min(ratios),
+                "again10_ratio_max": max(ratios), "again10_beyond_max": max(run["again10_beyond_seconds"] for run in runs)}
+    for n in range(SMALL_UPDATES):
+        (folder / f"again-{n:02d}.jsonl").unlink()
+    measure_update("restore again", settings, embedder, lambda: 0)
     return figures
 
 

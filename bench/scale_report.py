@@ -88,6 +88,12 @@ UPDATES = (
     update_figures("add1000", "add 1,000 articles", {}),
     update_figures("remove10", "remove 10 articles", {"seconds": "<= 10"}),
     update_figures("restore", "remove the 1,000 (restores the archive)", {}),
+    (
+        Figure("again10_ratio_mean", "add 10 articles, 10 times in a row: bytes ratio, mean", 0, target="<= 20"),
+        Figure("again10_ratio_min", "  the least of the 10", 0),
+        Figure("again10_ratio_max", "  the most of the 10", 0),
+        Figure("again10_beyond_max", "  the longest, s beyond embedding", 2, target="<= 10"),
+    ),
 )
 
 
