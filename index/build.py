@@ -141,6 +141,7 @@ class Build:
         segments.clear_unrecorded(live.folder, store.segments())
         embedded = self.embed(plan)
         with store.transaction():
+            store.defer_merges()
             store.drop_vectors(store.remove_articles(sorted(plan.remove)))
             ids = self.insert(store, embedded)
             if len(ids):

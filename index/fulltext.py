@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from index.database import Database, translating
 from index.keywords import COLUMNS
 
+CRISIS_MERGE = 16  # FTS5's own default "crisismerge": a level of this many segments is merged at once
+
 
 @translating
 class FullText(Database):
@@ -46,6 +48,20 @@ class FullText(Database):
             return {}
         marks = ",".join("?" * len(terms))
         return dict(self.db.execute(f"SELECT term, passages FROM term_passages WHERE term IN ({marks})", terms).fetchall())
+
+    def defer_merges(self) -> None:
+        """Leave FTS5's merging of its segments to its crisis merges (``CRISIS_MERGE`` segments of a
+        level merged into one at once) instead of a step of merging in every write, for the
+        updates in place that follow (kept in the database; inside the caller's transaction).
+
+        With FTS5's default (a step of merging whenever a level holds 4 segments) a small update
+        also wrote a share of merges as large as the archive's own segments: 10 articles added 10
+        times to a million passages wrote 15 to 100 times their own size, 46 on average; with
+        crisis merges only, 14 to 22, 17 on average, and FTS5's step costs the same
+        (``bench/scale.py``, docs/benchmarks.md)."""
+        row = self.db.execute("SELECT v FROM passages_fts_config WHERE k = 'automerge'").fetchone()
+        if row is None or row[0] != 0:
+            self.db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 0)")
 
     def count_terms(self, rows: Iterable[tuple[str, ...]], added: bool) -> None:
         """Count each term of these passages' keyword columns once per passage into

@@ -5,6 +5,7 @@ Built with the fake embedder: none of this depends on what the vectors mean."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import pytest
 
@@ -13,6 +14,7 @@ from index.build import build_index
 from index.config import MINILM_MODEL, Settings
 from index.embedder import Embedder
 from index.errors import BuildInProgressError, ModelMismatchError
+from index.fulltext import CRISIS_MERGE
 from index.opened import OpenedSnapshot
 from tests.index.runs import QUESTIONS, set_meta
 
@@ -221,3 +223,31 @@ def test_unchanged_files_are_not_read_again(fake_built, fake_embedder, monkeypat
     monkeypatch.setattr(readers, "read_file", lambda path, root: parsed.append(path.name) or read_file(path, root))
     assert build_index(fake_built, fake_embedder).added == 1
     assert parsed == ["vilnius.txt"]  # only the new file is read
+
+
+def _fts5(settings: Settings, sql: str) -> list:
+    connection = sqlite3.connect(snapshot.store_path(snapshot.current(settings.index_dir)))
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()
+
+
+def test_updates_in_place_leave_fts5_merges_to_its_crisis_merges(fake_built, fake_embedder):
+    """Each update writes one new FTS5 segment and merges none, until a level holds
+    ``CRISIS_MERGE``: past that many updates the segments stay bounded, the index is whole, and
+    it answers as the same articles rebuilt whole."""
+    settings = fake_built
+    updates = CRISIS_MERGE + 4
+    before = _fts5(settings, "SELECT count(DISTINCT segid) FROM passages_fts_idx")[0][0]
+    for number in range(updates):
+        (settings.articles_dir / f"n{number}.txt").write_text(NEW_ARTICLE + f" Numero {number}, parola{number}.")
+        assert not build_index(settings, fake_embedder).full
+    assert _fts5(settings, "SELECT v FROM passages_fts_config WHERE k = 'automerge'") == [(0,)]
+    assert _fts5(settings, "SELECT count(DISTINCT segid) FROM passages_fts_idx")[0][0] < before + CRISIS_MERGE
+    _fts5(settings, "INSERT INTO passages_fts (passages_fts, rank) VALUES ('integrity-check', 1)")  # raises if not whole
+    found = _fts5(settings, f"SELECT count(*) FROM passages_fts WHERE passages_fts MATCH '{' OR '.join(f'parola{n}' for n in range(updates))}'")
+    assert found == [(updates,)]
+    in_place = _answers(settings, fake_embedder)
+    build_index(settings, fake_embedder, full=True)
+    assert _answers(settings, fake_embedder) == in_place
