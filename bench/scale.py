@@ -23,8 +23,8 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
-import hashlib
 import functools
+import hashlib
 import json
 import logging
 import os

@@ -2,8 +2,9 @@
 quotes, and "no answer".
 
 Query-time only: reads an open snapshot, never writes; thread-safe. A question
-costs one forward pass of the model and one FAISS search, while the FTS5 query
-runs beside them in another thread, plus reading the few passages it quotes.
+costs one forward pass of the model and one FAISS search, while the keyword side
+(FTS5, then its own hits' vectors and terms) runs beside them in another thread,
+plus reading the candidates' vectors and the few passages it quotes.
 The design and every weight are measured on SQuAD-it in ``bench/quality.py``.
 """
 

@@ -57,8 +57,8 @@ class FullText(Database):
         With FTS5's default (a step of merging whenever a level holds 4 segments) a small update
         also wrote a share of merges as large as the archive's own segments: 10 articles added 10
         times to a million passages wrote 15 to 100 times their own size, 46 on average; with
-        crisis merges only, 14 to 22, 17 on average, and FTS5's step costs the same
-        (``bench/scale.py``, docs/benchmarks.md)."""
+        crisis merges only, over two such runs, 14 to 110 times, 26 on average, and FTS5's step
+        costs about the same (``bench/scale.py``, docs/benchmarks.md)."""
         row = self.db.execute("SELECT v FROM passages_fts_config WHERE k = 'automerge'").fetchone()
         if row is None or row[0] != 0:
             self.db.execute("INSERT INTO passages_fts (passages_fts, rank) VALUES ('automerge', 0)")
