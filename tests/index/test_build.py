@@ -16,7 +16,7 @@ from index.embedder import Embedder
 from index.errors import BuildInProgressError, ModelMismatchError
 from index.fulltext import CRISIS_MERGE
 from index.opened import OpenedSnapshot
-from tests.index.runs import QUESTIONS, set_meta
+from tests.index.runs import QUESTIONS, live_store, set_meta
 
 NEW_ARTICLE = (
     "Vertice a Vilnius sulla sicurezza del Baltico\n\n"
@@ -226,7 +226,7 @@ def test_unchanged_files_are_not_read_again(fake_built, fake_embedder, monkeypat
 
 
 def _fts5(settings: Settings, sql: str) -> list:
-    connection = sqlite3.connect(snapshot.store_path(snapshot.current(settings.index_dir)))
+    connection = sqlite3.connect(live_store(settings))
     try:
         return connection.execute(sql).fetchall()
     finally:
